@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run covers every Node workspace. Each integration test file creates its own
+// Postgres database (see migrations/src/testing.ts), so files run in parallel safely.
+export default defineConfig({
+  test: {
+    include: [
+      'api/src/**/*.test.ts',
+      'indexer/src/**/*.test.ts',
+      'migrations/src/**/*.test.ts',
+      'gateway/src/**/*.test.ts',
+      'verify/src/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    server: { deps: { inline: ['type-graphql', 'graphql-scalars'] } },
+  },
+});
