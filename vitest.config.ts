@@ -15,6 +15,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['scripts/test-global-setup.ts'],
     maxWorkers: 2,
     server: { deps: { inline: ['type-graphql', 'graphql-scalars'] } },
   },
