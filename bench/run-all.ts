@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`: runs every benchmark under bench/ in turn. Each prints its own figures next to
+ * a baseline measured in the same run. Select some with `npm run bench -- ingest energy`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const all = ['ingest', 'energy', 'indexer', 'anchor'];
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
+let failed = 0;
+for (const name of chosen) {
+  const file = join(import.meta.dirname, `${name}.ts`);
+  if (!existsSync(file)) {
+    console.log(`bench ${name}: not present`);
+    continue;
+  }
+  console.log(`\n=== bench ${name} ===`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit', env: process.env });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
