@@ -1,42 +1,85 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Hex } from 'viem';
-import { mnemonicToAccount } from 'viem/accounts';
-import { bytesToHex } from 'viem';
 import { runMigrations } from '@opencep/migrations';
+import { startApiServer } from '../api/src/server';
+import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoIdentity } from '../api/src/seed/users';
+import {
+  CONTRACTS_DIR,
+  compileContracts,
+  DEMO_SETTINGS,
+  DEV_DEPLOYER_KEY,
+  deployAll,
+  seedDemo,
+  type Deployment,
+} from '../contracts/deploy/index';
 import type { StartConfig } from './config';
 
 export interface PlatformOptions {
   config: StartConfig;
   log: Logger;
-  root: string;
   dataDir: string;
   databaseUrl: string;
   rpcUrl: string;
+  /** True when the chain is the embedded dev node: dev keys and the demo governance round apply. */
   localChain: boolean;
-  devMnemonic: string;
   jwtSecret: string;
 }
 
 export interface RunningPlatform {
   apiUrl: string;
+  deployment: Deployment;
   stops: Array<{ name: string; stop: () => Promise<void> }>;
   banner: string[];
 }
 
-export function devKey(mnemonic: string, index: number): Hex {
-  const key = mnemonicToAccount(mnemonic, { addressIndex: index }).getHdKey().privateKey;
-  if (!key) throw new Error('could not derive key');
-  return bytesToHex(key);
-}
-
 /**
- * Brings up everything between the database and the portal. Used by `npm start`, the end-to-end
- * tests and the fault suite, so they all exercise the same wiring.
+ * Brings up everything between the database/chain and the portal. Used by `npm start` and by the
+ * end-to-end and fault suites, so they all exercise the same wiring.
  */
 export async function runPlatform(o: PlatformOptions): Promise<RunningPlatform> {
   const stops: RunningPlatform['stops'] = [];
   const banner: string[] = [];
   const applied = await runMigrations(o.databaseUrl);
   o.log.info({ applied: applied.length }, 'migrations done');
-  return { apiUrl: `http://${o.config.API_HOST}:${o.config.API_PORT}`, stops, banner };
+
+  // Contracts: compiled offline by solc-js; deployed once per chain (idempotent).
+  if (!existsSync(join(CONTRACTS_DIR, 'artifacts', 'src'))) {
+    o.log.info('compiling contracts (first start only)');
+    await compileContracts();
+  }
+  const deployerKey: Hex | undefined = (o.config.DEPLOYER_PRIVATE_KEY as Hex | undefined) ?? (o.localChain ? DEV_DEPLOYER_KEY : undefined);
+  if (!deployerKey) throw new Error('DEPLOYER_PRIVATE_KEY: required when CHAIN_RPC_URL points at a non-local chain');
+  const deployment = await deployAll({
+    rpcUrl: o.rpcUrl,
+    deployerKey,
+    // The embedded chain's deployment lives with its journal; a real chain's in contracts/deployments.
+    outDir: o.localChain ? join(o.dataDir, 'chain', 'deployments') : undefined,
+    ...(o.localChain ? DEMO_SETTINGS : {}),
+  });
+  o.log.info({ chainId: deployment.chainId, block: deployment.deployedAtBlock }, 'contracts deployed');
+  if (o.localChain && o.config.DEMO) {
+    const seeded = await seedDemo({ rpcUrl: o.rpcUrl, deployment });
+    o.log.info({ seeded: seeded.seeded }, 'demo governance seeded');
+  }
+
+  const api = await startApiServer({
+    databaseUrl: o.databaseUrl,
+    port: o.config.API_PORT,
+    host: o.config.API_HOST,
+    jwtSecret: o.jwtSecret,
+    introspection: o.config.NODE_ENV !== 'production',
+    explorer: o.config.NODE_ENV !== 'production',
+    logLevel: o.config.LOG_LEVEL,
+  });
+  stops.push({ name: 'api', stop: () => api.close() });
+  const apiUrl = api.url.replace(/\/graphql$/, '');
+
+  if (o.config.DEMO) {
+    await seedDemoIdentity(api.dataSource);
+    banner.push(`  Demo logins (password "${DEMO_PASSWORD}"):`);
+    for (const l of DEMO_LOGINS) banner.push(`    ${l.role.padEnd(22)} ${l.email}`);
+  }
+  return { apiUrl, deployment, stops, banner };
 }

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { ConfigError, loadStartConfig, type StartConfig } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { DEV_MNEMONIC, startLocalChain } from './chain/local-chain';
+import { startLocalChain } from './chain/local-chain';
 import { runPlatform } from './platform';
 
 const root = resolve(import.meta.dirname, '..');
@@ -95,12 +95,10 @@ async function main(): Promise<void> {
     const platform = await runPlatform({
       config,
       log,
-      root,
       dataDir,
       databaseUrl,
       rpcUrl,
       localChain,
-      devMnemonic: DEV_MNEMONIC,
       jwtSecret,
     });
     stops.push(...platform.stops);
