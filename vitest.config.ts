@@ -1,8 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One vitest run covers every Node workspace. Each integration test file creates its own
 // Postgres database (see migrations/src/testing.ts), so files run in parallel safely.
 export default defineConfig({
+  // One graphql instance: inlined deps (type-graphql) would otherwise get index.mjs while Node-loaded
+  // ones (@apollo/server, graphql-ws) get index.js, and graphql refuses schemas from another realm.
+  resolve: {
+    alias: [
+      {
+        find: /^graphql$/,
+        replacement: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: [
       'api/src/**/*.test.ts',

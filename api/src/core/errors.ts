@@ -16,7 +16,7 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** field path → messages, e.g. `{ 'input.name': ['name must be shorter than 200 characters'] }`. */
+/** field path (relative to the argument) → messages, e.g. `{ 'name': ['name must be …'], 'grant.scopeId': [...] }`. */
 export type FieldErrors = Record<string, string[]>;
 
 /** Base of all expected API errors; `formatError` passes these through and hides everything else. */
@@ -30,7 +30,10 @@ export class AppError extends GraphQLError {
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'Authentication required', code: 'UNAUTHENTICATED' | 'REFRESH_TOKEN_REUSED' = 'UNAUTHENTICATED') {
+  constructor(
+    message = 'Authentication required',
+    code: 'UNAUTHENTICATED' | 'REFRESH_TOKEN_REUSED' = 'UNAUTHENTICATED',
+  ) {
     super(code, message);
   }
 }
@@ -89,12 +92,10 @@ const PASS_THROUGH = new Set<string>([
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  if (original instanceof AppError) {
-    return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: original.extensions };
-  }
-  if (original && typeof original === 'object' && (original as { name?: string }).name === 'ArgumentValidationError') {
+  const validationErrors = validationErrorsOf(original);
+  if (validationErrors) {
     const fieldErrors: FieldErrors = {};
-    collectFieldErrors((original as { extensions?: { validationErrors?: ValidationErrorLike[] } }).extensions?.validationErrors ?? [], '', fieldErrors);
+    collectFieldErrors(validationErrors, '', fieldErrors);
     return {
       message: 'Invalid input',
       path: formatted.path,
@@ -102,20 +103,57 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: 'BAD_USER_INPUT', fieldErrors },
     };
   }
+  // Apollo rewraps validation-rule errors (QUERY_TOO_DEEP…) as GRAPHQL_VALIDATION_FAILED; keep ours.
+  const originalCode = original instanceof GraphQLError ? original.extensions?.code : undefined;
+  if (
+    original instanceof AppError ||
+    (typeof originalCode === 'string' && (ERROR_CODES as readonly string[]).includes(originalCode))
+  ) {
+    const o = original as GraphQLError;
+    return {
+      message: o.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: o.extensions,
+    };
+  }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
-    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code } };
+    return {
+      message: formatted.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code },
+    };
   }
-  if (!(error instanceof GraphQLError) || (error.originalError && !(error.originalError instanceof GraphQLError))) {
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  if (
+    !(error instanceof GraphQLError) ||
+    (error.originalError && !(error.originalError instanceof GraphQLError))
+  ) {
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   }
   // GraphQL execution errors without a code (e.g. variable coercion) are user input problems.
-  return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
+  return {
+    message: formatted.message,
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: 'BAD_USER_INPUT' },
+  };
 }
 
 /** True when `formatError` would hide this error: the caller logs it with the request id. */
 export function isInternal(error: unknown): boolean {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   if (original instanceof GraphQLError) return false;
-  return !(original && typeof original === 'object' && (original as { name?: string }).name === 'ArgumentValidationError');
+  return !validationErrorsOf(original);
+}
+
+/** TypeGraphQL's ArgumentValidationError carries class-validator errors in `extensions.validationErrors`. */
+function validationErrorsOf(error: unknown): ValidationErrorLike[] | undefined {
+  const v = (error as { extensions?: { validationErrors?: unknown } } | null)?.extensions?.validationErrors;
+  return Array.isArray(v) ? (v as ValidationErrorLike[]) : undefined;
 }
