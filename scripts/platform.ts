@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Hex } from 'viem';
@@ -14,7 +14,10 @@ import {
   seedDemo,
   type Deployment,
 } from '../contracts/deploy/index';
+import { loadPack } from '../api/src/modules/accounting/packs/pack';
 import type { StartConfig } from './config';
+
+const MACHINERY_PACK = join(import.meta.dirname, '..', 'api', 'src', 'modules', 'accounting', 'packs', 'cn-machinery-2015@1.0.0.json');
 
 export interface PlatformOptions {
   config: StartConfig;
@@ -60,7 +63,19 @@ export async function runPlatform(o: PlatformOptions): Promise<RunningPlatform> 
   });
   o.log.info({ chainId: deployment.chainId, block: deployment.deployedAtBlock }, 'contracts deployed');
   if (o.localChain && o.config.DEMO) {
-    const seeded = await seedDemo({ rpcUrl: o.rpcUrl, deployment });
+    // The first active standard is the real machinery-guideline pack, by its canonical hash.
+    const pack = loadPack(JSON.parse(readFileSync(MACHINERY_PACK, 'utf8')));
+    const seeded = await seedDemo({
+      rpcUrl: o.rpcUrl,
+      deployment,
+      standard: {
+        code: pack.document.id,
+        version: pack.document.version,
+        contentHash: pack.hash as Hex,
+        uri: `opencep://packs/${pack.ref}`,
+        effectiveFrom: Date.UTC(2020, 0, 1) / 1000,
+      },
+    });
     o.log.info({ seeded: seeded.seeded }, 'demo governance seeded');
   }
 
