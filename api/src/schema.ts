@@ -5,17 +5,19 @@ import { assertEveryRootFieldHasRule, authGuard } from './core/auth';
 import { unusedPubSub } from './core/events';
 import type { ApiModule } from './core/module';
 import { DateTimeScalar, Decimal, DecimalScalar } from './core/scalars';
+import { accountingModule } from './modules/accounting';
 import { auditModule } from './modules/audit';
 import { identityModule } from './modules/identity';
 import { orgModule } from './modules/org';
 import { trustModule } from './modules/trust';
 import { energyModule } from './modules/energy';
+import { meteringModule } from './modules/metering';
 
 /**
  * Module registry: append your module here (one import, one line). Resolvers join the schema,
  * entities join the DataSource; the auth walk and the role × tenant matrix test pick them up.
  */
-export const modules: ApiModule[] = [identityModule, orgModule, auditModule, trustModule, energyModule];
+export const modules: ApiModule[] = [identityModule, orgModule, auditModule, trustModule, energyModule, meteringModule, accountingModule];
 
 export function apiEntities(list: ApiModule[] = modules): Function[] {
   return list.flatMap((m) => m.entities);

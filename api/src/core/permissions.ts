@@ -57,6 +57,12 @@ export const PERMISSIONS = {
   'energy:configure': ['ENTERPRISE_ADMIN'],
   'accounting:read': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR', 'VERIFIER'],
   'accounting:write': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR'],
+  /** Inventories: enterprise roles read every state; regulators read FINAL and later only. */
+  'inventory:read': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR', 'VERIFIER', 'REGULATOR'],
+  'accounting:finalize': ['ENTERPRISE_ADMIN'],
+  /** Quota status is an aggregate (used vs quota, true-up, forecast): park admins and regulators too. */
+  'quota:read': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR', 'VERIFIER', 'PARK_ADMIN', 'REGULATOR'],
+  'quota:write': ['ENTERPRISE_ADMIN'],
   'reports:sign': ['ENTERPRISE_ADMIN'],
   'anchored:read': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR', 'PARK_ADMIN', 'REGULATOR', 'VERIFIER'],
   'quota:issue': ['REGULATOR'],

@@ -1,0 +1,5 @@
+export * from './abi';
+export * from './encoding';
+export * from './merkle';
+export * from './proof-file';
+export * from './verify';
