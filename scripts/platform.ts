@@ -1,15 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import pg from 'pg';
 import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { runMigrations } from '@opencep/migrations';
 import { startApiServer } from '../api/src/server';
-import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoIdentity } from '../api/src/seed/users';
+import { DEMO_ENTERPRISE_ID as DEMO_API_ENTERPRISE_ID, DEMO_LOGINS, DEMO_PASSWORD, seedDemoIdentity } from '../api/src/seed/users';
+import { startTrustJobs } from '../api/src/modules/trust/trust.jobs';
+import { uuidToBytes32 } from 'opencep-verify';
 import {
   CONTRACTS_DIR,
   compileContracts,
   DEMO_SETTINGS,
+  DEMO_ENTERPRISE_ID,
   DEV_DEPLOYER_KEY,
+  DEV_ROLES,
   deployAll,
   seedDemo,
   type Deployment,
@@ -95,6 +101,35 @@ export async function runPlatform(o: PlatformOptions): Promise<RunningPlatform> 
     await seedDemoIdentity(api.dataSource);
     banner.push(`  Demo logins (password "${DEMO_PASSWORD}"):`);
     for (const l of DEMO_LOGINS) banner.push(`    ${l.role.padEnd(22)} ${l.email}`);
+  }
+  // Trust layer: hourly batches of readings → Merkle roots → anchored by the enterprise key. On the
+  // embedded chain the demo enterprise's admin key is the dev key registered by the seed; a real
+  // deployment supplies keys through its own custody (not wired here).
+  if (o.localChain && o.config.DEMO) {
+    const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 4 });
+    const adminAccount = privateKeyToAccount(DEV_ROLES.enterpriseAdmin.privateKey);
+    const stopTrust = startTrustJobs({
+      pool,
+      anchor: {
+        rpcUrl: o.rpcUrl,
+        chainId: deployment.chainId,
+        registry: deployment.contracts.AttestationRegistry.address,
+        signerFor: (enterpriseId) => {
+          if (enterpriseId !== DEMO_API_ENTERPRISE_ID) throw new Error(`no anchoring key for enterprise ${enterpriseId}`);
+          return adminAccount;
+        },
+        onChainEnterpriseId: (enterpriseId) =>
+          enterpriseId === DEMO_API_ENTERPRISE_ID ? DEMO_ENTERPRISE_ID : uuidToBytes32(enterpriseId),
+      },
+      log: (msg, extra) => o.log.warn({ svc: 'trust', ...extra }, msg),
+    });
+    stops.push({
+      name: 'trust',
+      stop: async () => {
+        await stopTrust();
+        await pool.end();
+      },
+    });
   }
   return { apiUrl, deployment, stops, banner };
 }
