@@ -1,0 +1,104 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Can, Public } from '../../core/auth';
+import type { RequestContext } from '../../core/context';
+import { tenantTopic } from '../../core/events';
+import { MeteringService } from './metering-api.service';
+import {
+  CreateMeterInput,
+  ManualReadingInput,
+  ReadingInput,
+  SignedReadingBatchInput,
+} from './metering.inputs';
+import type { LiveUpdate } from './metering.service';
+import {
+  CsvImportResult,
+  IngestResultType,
+  ManualReadingResult,
+  Meter,
+  MeteringUpdate,
+  RollupPointType,
+} from './metering.types';
+
+@Resolver(() => Meter)
+export class MeteringResolver {
+  @Can('org:write', { enterprise: 'args.input.enterpriseId' })
+  @Mutation(() => Meter)
+  createMeter(@Ctx() ctx: RequestContext, @Arg('input', () => CreateMeterInput) input: CreateMeterInput) {
+    return MeteringService.createMeter(ctx, input);
+  }
+
+  @Can('readings:read', { enterprise: 'args.enterpriseId' })
+  @Query(() => [Meter])
+  meters(@Ctx() ctx: RequestContext, @Arg('enterpriseId', () => ID) enterpriseId: string) {
+    return MeteringService.meters(ctx, enterpriseId);
+  }
+
+  @Can('readings:write', { enterprise: 'args.enterpriseId' })
+  @Mutation(() => IngestResultType, {
+    description: 'Batch ingest (≤ 20,000 readings), idempotent per (meter, ts, source) and per batchId.',
+  })
+  ingestReadings(
+    @Ctx() ctx: RequestContext,
+    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('readings', () => [ReadingInput]) readings: ReadingInput[],
+    @Arg('batchId', () => ID, { nullable: true }) batchId?: string,
+  ) {
+    return MeteringService.ingestReadings(ctx, enterpriseId, readings, batchId ?? null);
+  }
+
+  @Public()
+  @Mutation(() => IngestResultType, {
+    description: 'Device batch authenticated by its signature (registered device key); no token needed.',
+  })
+  ingestSignedReadings(
+    @Ctx() ctx: RequestContext,
+    @Arg('batch', () => SignedReadingBatchInput) batch: SignedReadingBatchInput,
+  ) {
+    return MeteringService.ingestSigned(ctx, batch);
+  }
+
+  @Can('readings:write', { enterprise: 'args.enterpriseId' })
+  @Mutation(() => CsvImportResult, {
+    description: 'CSV import (docs/metering.md); errors by row and column.',
+  })
+  importReadingsCsv(
+    @Ctx() ctx: RequestContext,
+    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('csv', () => String) csv: string,
+  ) {
+    return MeteringService.importCsv(ctx, enterpriseId, csv);
+  }
+
+  @Can('readings:write', { enterprise: 'args.input.enterpriseId' })
+  @Mutation(() => ManualReadingResult)
+  recordManualReading(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => ManualReadingInput) input: ManualReadingInput,
+  ) {
+    return MeteringService.recordManualReading(ctx, input);
+  }
+
+  @Can('readings:read', { enterprise: 'args.enterpriseId' })
+  @Query(() => [RollupPointType], {
+    description: 'Rollups of a meter (virtual meters evaluated from terms).',
+  })
+  meterRollups(
+    @Ctx() ctx: RequestContext,
+    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('meterId', () => ID) meterId: string,
+    @Arg('grain', () => String, { description: '15m | 1h | 1d | 1mo' }) grain: string,
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+  ) {
+    return MeteringService.rollups(ctx, enterpriseId, meterId, grain, from, to);
+  }
+
+  @Can('readings:read')
+  @Subscription(() => MeteringUpdate, {
+    subscribe: tenantTopic('metering.updated', 'readings:read'),
+    description: 'New readings/rollups, per enterprise with the meters and areas touched; at most 1/s.',
+  })
+  meteringUpdated(@Root() e: LiveUpdate): MeteringUpdate {
+    return { ...e, from: new Date(e.from), to: new Date(e.to) };
+  }
+}
