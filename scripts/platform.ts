@@ -6,7 +6,12 @@ import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { runMigrations } from '@opencep/migrations';
 import { startApiServer } from '../api/src/server';
-import { DEMO_ENTERPRISE_ID as DEMO_API_ENTERPRISE_ID, DEMO_LOGINS, DEMO_PASSWORD, seedDemoIdentity } from '../api/src/seed/users';
+import {
+  DEMO_ENTERPRISE_ID as DEMO_API_ENTERPRISE_ID,
+  DEMO_LOGINS,
+  DEMO_PASSWORD,
+  seedDemoIdentity,
+} from '../api/src/seed/users';
 import { startTrustJobs } from '../api/src/modules/trust/trust.jobs';
 import { uuidToBytes32 } from 'opencep-verify';
 import {
@@ -23,7 +28,16 @@ import {
 import { loadPack } from '../api/src/modules/accounting/packs/pack';
 import type { StartConfig } from './config';
 
-const MACHINERY_PACK = join(import.meta.dirname, '..', 'api', 'src', 'modules', 'accounting', 'packs', 'cn-machinery-2015@1.0.0.json');
+const MACHINERY_PACK = join(
+  import.meta.dirname,
+  '..',
+  'api',
+  'src',
+  'modules',
+  'accounting',
+  'packs',
+  'cn-machinery-2015@1.0.0.json',
+);
 
 export interface PlatformOptions {
   config: StartConfig;
@@ -58,8 +72,10 @@ export async function runPlatform(o: PlatformOptions): Promise<RunningPlatform> 
     o.log.info('compiling contracts (first start only)');
     await compileContracts();
   }
-  const deployerKey: Hex | undefined = (o.config.DEPLOYER_PRIVATE_KEY as Hex | undefined) ?? (o.localChain ? DEV_DEPLOYER_KEY : undefined);
-  if (!deployerKey) throw new Error('DEPLOYER_PRIVATE_KEY: required when CHAIN_RPC_URL points at a non-local chain');
+  const deployerKey: Hex | undefined =
+    (o.config.DEPLOYER_PRIVATE_KEY as Hex | undefined) ?? (o.localChain ? DEV_DEPLOYER_KEY : undefined);
+  if (!deployerKey)
+    throw new Error('DEPLOYER_PRIVATE_KEY: required when CHAIN_RPC_URL points at a non-local chain');
   const deployment = await deployAll({
     rpcUrl: o.rpcUrl,
     deployerKey,
@@ -115,7 +131,8 @@ export async function runPlatform(o: PlatformOptions): Promise<RunningPlatform> 
         chainId: deployment.chainId,
         registry: deployment.contracts.AttestationRegistry.address,
         signerFor: (enterpriseId) => {
-          if (enterpriseId !== DEMO_API_ENTERPRISE_ID) throw new Error(`no anchoring key for enterprise ${enterpriseId}`);
+          if (enterpriseId !== DEMO_API_ENTERPRISE_ID)
+            throw new Error(`no anchoring key for enterprise ${enterpriseId}`);
           return adminAccount;
         },
         onChainEnterpriseId: (enterpriseId) =>

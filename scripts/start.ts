@@ -133,11 +133,7 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 }
 
-async function startWeb(
-  config: StartConfig,
-  apiUrl: string,
-  log: pino.Logger,
-): Promise<() => Promise<void>> {
+async function startWeb(config: StartConfig, apiUrl: string, log: pino.Logger): Promise<() => Promise<void>> {
   const webDir = join(root, 'web');
   const env = {
     ...process.env,

@@ -23,7 +23,11 @@ describe('local chain with journal', () => {
       rpcUrls: { default: { http: [first.url] } },
     });
     const pub = createPublicClient({ chain, transport: http(first.url) });
-    const wallet = createWalletClient({ chain, account: privateKeyToAccount(KEY0), transport: http(first.url) });
+    const wallet = createWalletClient({
+      chain,
+      account: privateKeyToAccount(KEY0),
+      transport: http(first.url),
+    });
     for (let i = 0; i < 3; i++) await wallet.sendTransaction({ to: BOB, value: parseEther('1') });
     await pub.request({ method: 'evm_increaseTime', params: [7200] } as never);
     await pub.request({ method: 'evm_mine', params: [] } as never);
@@ -41,7 +45,11 @@ describe('local chain with journal', () => {
     const after = await pub2.getBlock({ blockNumber: before.number });
     expect(after.hash).toBe(before.hash);
     expect(await pub2.getBalance({ address: BOB })).toBe(bobBefore);
-    const wallet2 = createWalletClient({ chain, account: privateKeyToAccount(KEY0), transport: http(second.url) });
+    const wallet2 = createWalletClient({
+      chain,
+      account: privateKeyToAccount(KEY0),
+      transport: http(second.url),
+    });
     await wallet2.sendTransaction({ to: BOB, value: parseEther('1') });
     expect(await pub2.getBlockNumber()).toBe(before.number + 1n);
     await second.stop();

@@ -1,5 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, fsyncSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  fsyncSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { defaultHardhatNetworkParams } from 'hardhat/internal/core/config/default-config';
 import { createHardhatNetworkProvider } from 'hardhat/internal/hardhat-network/provider/provider';
@@ -66,7 +75,10 @@ class JournalingProvider extends EventEmitter implements EIP1193Provider {
   async request(args: RequestArguments): Promise<unknown> {
     const result = await this.inner.request(args);
     if (!this.replaying && STATE_METHODS.has(args.method)) {
-      const latest = (await this.inner.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
+      const latest = (await this.inner.request({
+        method: 'eth_getBlockByNumber',
+        params: ['latest', false],
+      })) as {
         number: string;
         timestamp: string;
         hash: string;
@@ -109,7 +121,11 @@ export interface LocalChain {
  * journaled to `<dataDir>/journal.jsonl` and replayed into the fresh node at the next start with
  * the recorded block timestamps, which reproduces identical block hashes.
  */
-export async function startLocalChain(opts: { dataDir: string; port: number; host?: string }): Promise<LocalChain> {
+export async function startLocalChain(opts: {
+  dataDir: string;
+  port: number;
+  host?: string;
+}): Promise<LocalChain> {
   mkdirSync(opts.dataDir, { recursive: true });
   const genesisPath = join(opts.dataDir, 'genesis.json');
   const journalPath = join(opts.dataDir, 'journal.jsonl');
@@ -165,8 +181,15 @@ export async function startLocalChain(opts: { dataDir: string; port: number; hos
         break; // a torn final line from a crash mid-write: the call was never acknowledged
       }
       const head = hexToNumber(await inner.request({ method: 'eth_blockNumber' }));
-      if (entry.block > head && entry.method !== 'evm_setNextBlockTimestamp' && entry.method !== 'evm_increaseTime') {
-        await inner.request({ method: 'evm_setNextBlockTimestamp', params: [entry.timestamp - (entry.block - head - 1)] });
+      if (
+        entry.block > head &&
+        entry.method !== 'evm_setNextBlockTimestamp' &&
+        entry.method !== 'evm_increaseTime'
+      ) {
+        await inner.request({
+          method: 'evm_setNextBlockTimestamp',
+          params: [entry.timestamp - (entry.block - head - 1)],
+        });
       }
       if (entry.method === 'evm_setNextBlockTimestamp' || entry.method === 'evm_increaseTime') {
         // Superseded by the explicit timestamp set before the block they affected.

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { e2eConfig } from './config';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const WEB = join(ROOT, 'web');
+const NEXT_BIN = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when web/.next is missing or older than any portal source or config. */
+export function portalBuildIsStale(): boolean {
+  const buildId = join(WEB, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return true;
+  const built = statSync(buildId).mtimeMs;
+  const sources = Math.max(
+    newestMtime(join(WEB, 'src')),
+    statSync(join(WEB, 'next.config.ts')).mtimeMs,
+    statSync(join(WEB, 'package.json')).mtimeMs,
+  );
+  return sources > built;
+}
+
+function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
+  return new Promise((res, rej) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.on('error', rej);
+    child.on('exit', (code) =>
+      code === 0 ? res() : rej(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${out.slice(-4000)}`)),
+    );
+  });
+}
+
+const portalEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+  ...e2eConfig().env,
+  NEXT_TELEMETRY_DISABLED: '1',
+  ...extra,
+});
+
+export async function buildPortal(): Promise<number> {
+  const started = Date.now();
+  await run(process.execPath, [NEXT_BIN, 'build'], { cwd: WEB, env: portalEnv({ NODE_ENV: 'production' }) });
+  return Date.now() - started;
+}
+
+export interface Portal {
+  url: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** `next start` of the prior build, pointed at the given API. */
+export async function startPortal(apiUrl: string, apiWsUrl: string): Promise<Portal> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: WEB,
+      env: portalEnv({ NODE_ENV: 'production', OPENCEP_API_URL: apiUrl, OPENCEP_API_WS_URL: apiWsUrl }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let logs = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited ${child.exitCode}\n${logs}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`portal did not start in 60 s\n${logs}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    logs: () => logs,
+    stop: () =>
+      new Promise<void>((res) => {
+        if (child.exitCode !== null) return res();
+        child.once('exit', () => res());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
+  };
+}

@@ -1,0 +1,138 @@
+import type { Metadata } from 'next';
+import { DataTable, Panel } from '@/components/panel';
+import { LoadState } from '@/components/states';
+import { load, nodes } from '@/lib/graphql/load';
+import {
+  ENTERPRISES,
+  type EnterpriseRow,
+  type DeviceRow,
+  INDEXER_HEALTH,
+  type IndexerHealth,
+  PLATFORM_DEVICES,
+  USERS,
+  type UserRow,
+} from '@/lib/graphql/operations';
+import { getI18n } from '@/lib/i18n/server';
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getI18n()).t('admin.title') };
+}
+
+/** Platform admin: users, devices and indexer health (operations only, no tenant data). */
+export default async function AdminPage() {
+  const { t, f } = await getI18n();
+  const [tenants, users, devices, health] = await Promise.all([
+    load<{ enterprises: { edges: { node: EnterpriseRow }[] } }>('enterprises', ENTERPRISES, {}),
+    load<{ users: { edges: { node: UserRow }[] } }>('users', USERS),
+    load<{ platformDevices: { edges: { node: DeviceRow }[] } }>('platformDevices', PLATFORM_DEVICES),
+    load<{ indexerHealth: IndexerHealth[] }>('indexerHealth', INDEXER_HEALTH),
+  ]);
+  return (
+    <>
+      <h1>{t('admin.title')}</h1>
+      <div className="grid">
+        <Panel id="tenants" title={t('admin.tenants')} wide>
+          {!tenants.ok ? (
+            <LoadState result={tenants} t={t} />
+          ) : (
+            <DataTable<EnterpriseRow>
+              caption={t('admin.tenants')}
+              rows={nodes(tenants.data.enterprises)}
+              rowKey={(e) => e.id}
+              empty={t('state.empty')}
+              columns={[
+                { key: 'name', header: t('energy.enterprise'), render: (e) => e.name },
+                { key: 'industry', header: t('park.industry'), render: (e) => e.industry || '—' },
+                { key: 'park', header: t('admin.park'), render: (e) => e.park?.name ?? '—' },
+                {
+                  key: 'code',
+                  header: t('park.code'),
+                  render: (e) => <span className="mono">{e.creditCode ?? '—'}</span>,
+                },
+              ]}
+            />
+          )}
+        </Panel>
+        <Panel id="users" title={t('admin.users')} wide>
+          {!users.ok ? (
+            <LoadState result={users} t={t} />
+          ) : (
+            <DataTable<UserRow>
+              caption={t('admin.users')}
+              rows={nodes(users.data.users)}
+              rowKey={(r) => r.id}
+              empty={t('state.empty')}
+              columns={[
+                { key: 'email', header: t('admin.email'), render: (r) => r.email },
+                { key: 'name', header: t('table.name'), render: (r) => r.displayName },
+                { key: 'created', header: t('table.created'), render: (r) => f.dateTime(r.createdAt) },
+                {
+                  key: 'status',
+                  header: t('table.status'),
+                  render: (r) => (r.disabledAt ? `✕ ${f.dateTime(r.disabledAt)}` : '✓'),
+                },
+              ]}
+            />
+          )}
+        </Panel>
+        <Panel id="admin-devices" title={t('admin.devices')}>
+          {!devices.ok ? (
+            <LoadState result={devices} t={t} />
+          ) : (
+            <DataTable<DeviceRow>
+              caption={t('admin.devices')}
+              rows={nodes(devices.data.platformDevices)}
+              rowKey={(d) => d.id}
+              empty={t('state.empty')}
+              columns={[
+                { key: 'name', header: t('table.name'), render: (d) => d.name },
+                {
+                  key: 'addr',
+                  header: t('data.device.address'),
+                  render: (d) => <span className="mono">{d.address}</span>,
+                },
+                {
+                  key: 'status',
+                  header: t('table.status'),
+                  render: (d) =>
+                    d.revokedAt ? `✕ ${t('data.device.revoked')}` : `✓ ${t('data.device.active')}`,
+                },
+              ]}
+            />
+          )}
+        </Panel>
+        <Panel id="indexer" title={t('admin.health')}>
+          {!health.ok ? (
+            <LoadState result={health} t={t} />
+          ) : (
+            <DataTable<IndexerHealth>
+              caption={t('admin.health')}
+              rows={health.data.indexerHealth}
+              rowKey={(r) => String(r.chainId)}
+              empty={t('state.empty')}
+              columns={[
+                { key: 'chain', header: t('admin.chain'), render: (r) => r.chainId },
+                {
+                  key: 'last',
+                  header: t('admin.lastBlock'),
+                  numeric: true,
+                  render: (r) => f.number(r.lastBlock, 0),
+                },
+                {
+                  key: 'lag',
+                  header: t('admin.lag'),
+                  numeric: true,
+                  render: (r) =>
+                    r.lastBlock && r.headBlock
+                      ? t('admin.blocks', { n: f.number(Number(r.headBlock) - Number(r.lastBlock), 0) })
+                      : '—',
+                },
+                { key: 'at', header: t('table.created'), render: (r) => f.dateTime(r.updatedAt) },
+              ]}
+            />
+          )}
+        </Panel>
+      </div>
+    </>
+  );
+}
