@@ -17,7 +17,15 @@ import { meteringModule } from './modules/metering';
  * Module registry: append your module here (one import, one line). Resolvers join the schema,
  * entities join the DataSource; the auth walk and the role × tenant matrix test pick them up.
  */
-export const modules: ApiModule[] = [identityModule, orgModule, auditModule, trustModule, energyModule, meteringModule, accountingModule];
+export const modules: ApiModule[] = [
+  identityModule,
+  orgModule,
+  auditModule,
+  trustModule,
+  energyModule,
+  meteringModule,
+  accountingModule,
+];
 
 export function apiEntities(list: ApiModule[] = modules): Function[] {
   return list.flatMap((m) => m.entities);

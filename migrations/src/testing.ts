@@ -28,7 +28,10 @@ export interface TestDatabase {
  * Creates a fresh, fully migrated database for one test file, so files never share state and
  * can run in parallel. Call `drop()` in afterAll.
  */
-export async function createTestDatabase(label = 'test', options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  label = 'test',
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const admin = adminDatabaseUrl();
   const name = `opencep_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
