@@ -1,0 +1,2 @@
+export { AlarmEvaluator } from './alarm-evaluator';
+export { ALARM_TOPIC } from './alarms.service';
