@@ -10,8 +10,15 @@ import {
   DEMO_ENTERPRISE_ID as DEMO_API_ENTERPRISE_ID,
   DEMO_LOGINS,
   DEMO_PASSWORD,
+  demoId,
   seedDemoIdentity,
 } from '../api/src/seed/users';
+import { AlarmEvaluator } from '../api/src/modules/alarms/alarm-evaluator';
+import { startEmissionsRecalcTrigger } from '../api/src/modules/accounting/recalc-trigger';
+import { startIngestWorker } from '../api/src/modules/metering/mqtt-worker';
+import { parseConfig, startGateway } from '../gateway/src/index';
+import { MODBUS_MAP, OPCUA_NODES, startSimulator } from '../gateway/src/simulator/index';
+import { seedDemoPlant, seedDemoTariff, startDemoFeed } from './demo/plant';
 import { startTrustJobs } from '../api/src/modules/trust/trust.jobs';
 import { uuidToBytes32 } from 'opencep-verify';
 import {
@@ -27,6 +34,7 @@ import {
 } from '../contracts/deploy/index';
 import { loadPack } from '../api/src/modules/accounting/packs/pack';
 import type { StartConfig } from './config';
+import { freePort } from './embedded-postgres';
 
 const MACHINERY_PACK = join(
   import.meta.dirname,
@@ -61,8 +69,10 @@ export interface RunningPlatform {
  * Brings up everything between the database/chain and the portal. Used by `npm start` and by the
  * end-to-end and fault suites, so they all exercise the same wiring.
  */
-export async function runPlatform(o: PlatformOptions): Promise<RunningPlatform> {
-  const stops: RunningPlatform['stops'] = [];
+export async function runPlatform(
+  o: PlatformOptions,
+  stops: RunningPlatform['stops'] = [],
+): Promise<RunningPlatform> {
   const banner: string[] = [];
   const applied = await runMigrations(o.databaseUrl);
   o.log.info({ applied: applied.length }, 'migrations done');
@@ -106,6 +116,8 @@ export async function runPlatform(o: PlatformOptions): Promise<RunningPlatform> 
     port: o.config.API_PORT,
     host: o.config.API_HOST,
     jwtSecret: o.jwtSecret,
+    // 10,000-reading batches and phone photos (4 MB, base64) must fit.
+    bodyLimitBytes: 32 * 1024 * 1024,
     introspection: o.config.NODE_ENV !== 'production',
     explorer: o.config.NODE_ENV !== 'production',
     logLevel: o.config.LOG_LEVEL,
@@ -113,8 +125,80 @@ export async function runPlatform(o: PlatformOptions): Promise<RunningPlatform> 
   stops.push({ name: 'api', stop: () => api.close() });
   const apiUrl = api.url.replace(/\/graphql$/, '');
 
+  // Background jobs of the API process: alarm evaluation (never inside ingestion) and the
+  // current-month emissions recalculation when new rollups arrive.
+  const alarms = new AlarmEvaluator(api.dataSource, {
+    intervalMs: 15_000,
+    onError: (err, ruleId) => o.log.warn({ err, ruleId }, 'alarm rule failed'),
+  });
+  alarms.start();
+  stops.push({ name: 'alarms', stop: () => alarms.stop() });
+  const recalc = startEmissionsRecalcTrigger(api.events, api.dataSource, o.log);
+  stops.push({ name: 'emissions-recalc', stop: () => recalc.stop() });
+  if (o.config.MQTT_URL) {
+    const worker = await startIngestWorker({ ds: api.dataSource, url: o.config.MQTT_URL });
+    stops.push({ name: 'mqtt-ingest', stop: () => worker.stop() });
+  }
+
   if (o.config.DEMO) {
     await seedDemoIdentity(api.dataSource);
+    await seedDemoTariff(api.dataSource);
+    const deviceAccount = privateKeyToAccount(DEV_ROLES.device.privateKey);
+    const plant = await seedDemoPlant(api.dataSource, { deviceAddress: deviceAccount.address });
+    o.log.info(plant, 'demo plant seeded');
+    const stopFeed = startDemoFeed(api.dataSource, {
+      intervalMs: 60_000,
+      onError: (err) => o.log.warn({ err }, 'demo feed failed'),
+    });
+    stops.push({ name: 'demo-feed', stop: stopFeed });
+
+    // Real protocol peers: the simulator serves Modbus TCP and OPC UA; the gateway polls them,
+    // signs with the device key registered on chain and pushes GraphQL batches to the API.
+    const sim = await startSimulator({ modbusPort: await freePort(), opcuaPort: await freePort() });
+    stops.push({ name: 'simulator', stop: () => sim.stop() });
+    const gateway = await startGateway(
+      parseConfig({
+        device: {
+          privateKey: DEV_ROLES.device.privateKey,
+          enterpriseId: DEMO_API_ENTERPRISE_ID,
+          deviceId: demoId('device:gateway-1'),
+        },
+        journalDir: join(o.dataDir, 'gateway'),
+        push: { mode: 'graphql', url: api.url, batchSize: 1000, intervalMs: 15_000 },
+        sources: [
+          {
+            kind: 'modbus',
+            host: '127.0.0.1',
+            port: sim.modbusPort,
+            pollMs: 15_000,
+            points: Object.entries(MODBUS_MAP)
+              .filter(([code]) => code !== 'P-MAIN')
+              .map(([code, m]) => ({
+                meterCode: code,
+                register: m.address,
+                type: m.type,
+                scale: String(m.scale),
+                unit: code.startsWith('W-') ? 'm3' : 'kWh',
+              })),
+          },
+          {
+            kind: 'opcua',
+            endpoint: sim.opcuaEndpoint,
+            pollMs: 15_000,
+            points: ['G-BOILER', 'S-MAIN', 'A-COMP'].map((code) => ({
+              meterCode: code,
+              nodeId: OPCUA_NODES[code]!.nodeId,
+              unit: OPCUA_NODES[code]!.unit,
+            })),
+          },
+        ],
+      }),
+    );
+    stops.push({ name: 'gateway', stop: () => gateway.stop({ drainMs: 2000 }) });
+
+    banner.push(
+      `  Meters     ${plant.meters} demo meters; simulator Modbus TCP :${sim.modbusPort}, OPC UA ${sim.opcuaEndpoint}`,
+    );
     banner.push(`  Demo logins (password "${DEMO_PASSWORD}"):`);
     for (const l of DEMO_LOGINS) banner.push(`    ${l.role.padEnd(22)} ${l.email}`);
   }

@@ -92,16 +92,19 @@ async function main(): Promise<void> {
       throw new ConfigError('JWT_SECRET: required when NODE_ENV=production');
     }
 
-    const platform = await runPlatform({
-      config,
-      log,
-      dataDir,
-      databaseUrl,
-      rpcUrl,
-      localChain,
-      jwtSecret,
-    });
-    stops.push(...platform.stops);
+    const platform = await runPlatform(
+      {
+        config,
+        log,
+        dataDir,
+        databaseUrl,
+        rpcUrl,
+        localChain,
+        jwtSecret,
+      },
+      // Pieces register their stop as they come up, so a failure half-way still stops them all.
+      stops,
+    );
 
     // Portal
     if (config.START_WEB) {
