@@ -6,6 +6,7 @@ import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { runMigrations } from '@opencep/migrations';
 import { startApiServer } from '../api/src/server';
+import { startIndexer } from '@opencep/indexer';
 import {
   DEMO_ENTERPRISE_ID as DEMO_API_ENTERPRISE_ID,
   DEMO_LOGINS,
@@ -110,6 +111,20 @@ export async function runPlatform(
     });
     o.log.info({ seeded: seeded.seeded }, 'demo governance seeded');
   }
+
+  // Indexer: chain events → chain.* tables (exactly once, reorg-safe). On the embedded chain a
+  // replaced history (journal replay that diverged) is re-indexed; on a real chain it stops loudly.
+  const indexer = await startIndexer({
+    databaseUrl: o.databaseUrl,
+    rpcUrl: o.rpcUrl,
+    // The contracts' Deployment carries viem's Abi type; the indexer validates the plain JSON shape.
+    deployment: JSON.parse(JSON.stringify(deployment)),
+    finalityDepth: o.localChain ? 1 : 12,
+    pollIntervalMs: o.localChain ? 500 : 2000,
+    onChainReplaced: o.localChain ? 'reindex' : 'stop',
+    logger: o.log.child({ svc: 'indexer' }),
+  });
+  stops.push({ name: 'indexer', stop: () => indexer.stop() });
 
   const api = await startApiServer({
     databaseUrl: o.databaseUrl,

@@ -48,6 +48,17 @@ async function main(): Promise<void> {
     }
     process.exit(code);
   };
+  // Ctrl-C in a terminal signals the whole process group, so the embedded Postgres may begin its
+  // fast shutdown before our own pieces have closed their connections: errors from connections
+  // being terminated while we stop are expected. Outside shutdown, an uncaught error stops all.
+  process.on('uncaughtException', (err) => {
+    if (stopping) {
+      log.debug({ err: err.message }, 'ignored during shutdown');
+      return;
+    }
+    log.fatal({ err }, 'uncaught error; stopping');
+    void shutdown(1);
+  });
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
