@@ -25,6 +25,18 @@ const EnvSchema = z.object({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   RATE_LIMIT_CAPACITY: z.coerce.number().int().positive().default(300),
   RATE_LIMIT_REFILL_PER_SECOND: z.coerce.number().positive().default(10),
+  /** Governance relayer: pays for castVoteBySig (optional; without it relayVoteBySig answers RELAYER_NOT_CONFIGURED). */
+  OPENCEP_RELAYER_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte hex private key' })
+    .optional(),
+  /** JSON-RPC endpoint for relaying votes and reading Ballot nonces (optional). */
+  OPENCEP_CHAIN_RPC_URL: z.url().optional(),
+  /** StandardsGovernor address (optional; default: taken from the indexer mirror). */
+  OPENCEP_GOVERNOR_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/)
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,7 +1,13 @@
 import { loadConfig } from './config';
+import { configureGovernance } from './modules/governance';
 import { startApiServer } from './server';
 
 const config = loadConfig();
+configureGovernance({
+  rpcUrl: config.OPENCEP_CHAIN_RPC_URL,
+  relayerKey: config.OPENCEP_RELAYER_KEY as `0x${string}` | undefined,
+  governorAddress: config.OPENCEP_GOVERNOR_ADDRESS as `0x${string}` | undefined,
+});
 const server = await startApiServer({
   databaseUrl: config.DATABASE_URL,
   port: config.API_PORT,

@@ -8,10 +8,15 @@ import { DateTimeScalar, Decimal, DecimalScalar } from './core/scalars';
 import { accountingModule } from './modules/accounting';
 import { auditModule } from './modules/audit';
 import { identityModule } from './modules/identity';
+import { offsetsModule } from './modules/offsets';
 import { orgModule } from './modules/org';
+import { parkModule } from './modules/park';
+import { pathwaysModule } from './modules/pathways';
+import { reportsModule } from './modules/reports';
 import { trustModule } from './modules/trust';
 import { energyModule } from './modules/energy';
 import { meteringModule } from './modules/metering';
+import { governanceModule } from './modules/governance';
 
 /**
  * Module registry: append your module here (one import, one line). Resolvers join the schema,
@@ -25,6 +30,11 @@ export const modules: ApiModule[] = [
   energyModule,
   meteringModule,
   accountingModule,
+  governanceModule,
+  reportsModule,
+  parkModule,
+  pathwaysModule,
+  offsetsModule,
 ];
 
 export function apiEntities(list: ApiModule[] = modules): Function[] {

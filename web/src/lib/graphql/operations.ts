@@ -184,28 +184,72 @@ export const OPEN_ALARMS = `query PortalAlarms($enterpriseId: ID!) {
 }`;
 
 // ---------- association ----------
+export interface StandardVersionRow {
+  standardId: string;
+  code: string | null;
+  version: string;
+  versionIndex: string;
+  contentHash: string;
+  uri: string;
+  effectiveFrom: string;
+  deprecated: boolean;
+  confirmed: boolean;
+  shipped: boolean;
+}
 export interface StandardRow {
   id: string;
-  standardId: string;
-  version: string;
-  contentHash: string;
-  status: string;
-  effectiveFrom: string | null;
+  code: string | null;
+  activeContentHash: string | null;
+  versions: StandardVersionRow[];
 }
 export const STANDARDS = `query PortalStandards {
-  standards(first: 50) { edges { node { id standardId version contentHash status effectiveFrom } } }
+  standards { id code activeContentHash versions { standardId code version versionIndex contentHash uri effectiveFrom deprecated confirmed shipped } }
+}`;
+export interface FactorDiffRow {
+  parameterId: string;
+  name: string;
+  nameZh: string | null;
+  change: 'ADDED' | 'REMOVED' | 'CHANGED';
+  oldValue: string | null;
+  newValue: string | null;
+  oldUnit: string | null;
+  newUnit: string | null;
+}
+export interface StandardVersionDiff {
+  fromRef: string;
+  toRef: string;
+  parameters: FactorDiffRow[];
+}
+export const STANDARD_VERSION_DIFF = `query PortalStandardVersionDiff($from: String!, $to: String!) {
+  standardVersionDiff(fromHash: $from, toHash: $to) { fromRef toRef parameters { parameterId name nameZh change oldValue newValue oldUnit newUnit } }
 }`;
 export interface ProposalRow {
   id: string;
-  description: string;
+  title: string | null;
   state: string;
   forVotes: string;
   againstVotes: string;
   abstainVotes: string;
-  deadline: string | null;
+  voteCount: number;
+  voteEnd: string | null;
+  standard: { code: string | null; version: string; contentHash: string } | null;
 }
-export const PROPOSALS = `query PortalProposals {
-  proposals(first: 50) { edges { node { id description state forVotes againstVotes abstainVotes deadline } } }
+const PROPOSAL_FIELDS =
+  'id title state forVotes againstVotes abstainVotes voteCount voteEnd standard { code version contentHash }';
+export const PROPOSALS = `query PortalProposals { proposals(first: 50) { ${PROPOSAL_FIELDS} } }`;
+/** Live tallies (graphql-ws): the indexer's NOTIFY → the API → this subscription. */
+export const PROPOSAL_CHANGED = `subscription PortalProposalChanged { proposalChanged { ${PROPOSAL_FIELDS} } }`;
+export interface VoteTypedDataResult {
+  json: string;
+  chainId: number;
+  verifyingContract: string;
+  nonce: string;
+}
+export const VOTE_TYPED_DATA = `query PortalVoteTypedData($proposalId: String!, $support: Int!, $voter: String!) {
+  voteTypedData(proposalId: $proposalId, support: $support, voter: $voter) { json chainId verifyingContract nonce }
+}`;
+export const RELAY_VOTE_BY_SIG = `mutation PortalRelayVoteBySig($proposalId: String!, $support: Int!, $voter: String!, $signature: String!) {
+  relayVoteBySig(proposalId: $proposalId, support: $support, voter: $voter, signature: $signature) { txHash blockNumber }
 }`;
 
 // ---------- verifier ----------
@@ -241,10 +285,21 @@ export const PLATFORM_DEVICES = `query PortalPlatformDevices {
   platformDevices(first: 100) { edges { node { id name address createdAt revokedAt } } }
 }`;
 export interface IndexerHealth {
-  chainId: number;
-  lastBlock: string | null;
-  headBlock: string | null;
+  running: boolean;
+  chainId: number | null;
+  phase: string;
+  headBlock: number | null;
+  checkpointBlock: number | null;
+  finalityDepth: number;
+  lagBlocks: number | null;
+  lagSeconds: string | null;
+  eventsPerSecond: string;
+  eventsTotal: number;
+  reorgsTotal: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
   updatedAt: string | null;
 }
-export const INDEXER_HEALTH =
-  'query PortalIndexerHealth { indexerHealth { chainId lastBlock headBlock updatedAt } }';
+export const INDEXER_HEALTH = `query PortalIndexerHealth {
+  indexerHealth { running chainId phase headBlock checkpointBlock finalityDepth lagBlocks lagSeconds eventsPerSecond eventsTotal reorgsTotal lastError lastErrorAt updatedAt }
+}`;

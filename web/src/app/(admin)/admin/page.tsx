@@ -13,6 +13,7 @@ import {
   type UserRow,
 } from '@/lib/graphql/operations';
 import { getI18n } from '@/lib/i18n/server';
+import type { Formatters, Translate } from '@/i18n';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getI18n()).t('admin.title') };
@@ -25,7 +26,7 @@ export default async function AdminPage() {
     load<{ enterprises: { edges: { node: EnterpriseRow }[] } }>('enterprises', ENTERPRISES, {}),
     load<{ users: { edges: { node: UserRow }[] } }>('users', USERS),
     load<{ platformDevices: { edges: { node: DeviceRow }[] } }>('platformDevices', PLATFORM_DEVICES),
-    load<{ indexerHealth: IndexerHealth[] }>('indexerHealth', INDEXER_HEALTH),
+    load<{ indexerHealth: IndexerHealth }>('indexerHealth', INDEXER_HEALTH),
   ]);
   return (
     <>
@@ -105,34 +106,52 @@ export default async function AdminPage() {
           {!health.ok ? (
             <LoadState result={health} t={t} />
           ) : (
-            <DataTable<IndexerHealth>
-              caption={t('admin.health')}
-              rows={health.data.indexerHealth}
-              rowKey={(r) => String(r.chainId)}
-              empty={t('state.empty')}
-              columns={[
-                { key: 'chain', header: t('admin.chain'), render: (r) => r.chainId },
-                {
-                  key: 'last',
-                  header: t('admin.lastBlock'),
-                  numeric: true,
-                  render: (r) => f.number(r.lastBlock, 0),
-                },
-                {
-                  key: 'lag',
-                  header: t('admin.lag'),
-                  numeric: true,
-                  render: (r) =>
-                    r.lastBlock && r.headBlock
-                      ? t('admin.blocks', { n: f.number(Number(r.headBlock) - Number(r.lastBlock), 0) })
-                      : '—',
-                },
-                { key: 'at', header: t('table.created'), render: (r) => f.dateTime(r.updatedAt) },
-              ]}
-            />
+            <IndexerHealthStats h={health.data.indexerHealth} t={t} f={f} />
           )}
         </Panel>
       </div>
+    </>
+  );
+}
+
+/** Indexer lag and health (chain.indexer_status via the API; refreshed on each page load). */
+function IndexerHealthStats({ h, t, f }: { h: IndexerHealth; t: Translate; f: Formatters }) {
+  if (!h.running) {
+    return (
+      <p className="state" role="status">
+        {t('admin.notRunning')}
+      </p>
+    );
+  }
+  const stats: [string, string][] = [
+    [t('admin.chain'), h.chainId === null ? '—' : String(h.chainId)],
+    [t('admin.phase'), h.phase],
+    [t('admin.head'), f.number(h.headBlock, 0)],
+    [t('admin.lastBlock'), f.number(h.checkpointBlock, 0)],
+    [t('admin.lag'), h.lagBlocks === null ? '—' : t('admin.blocks', { n: f.number(h.lagBlocks, 0) })],
+    [t('admin.lagTime'), h.lagSeconds === null ? '—' : t('admin.seconds', { n: f.number(h.lagSeconds, 1) })],
+    [t('admin.eventsPerSecond'), f.number(h.eventsPerSecond, 1)],
+    [t('admin.eventsTotal'), f.number(h.eventsTotal, 0)],
+    [t('admin.reorgs'), f.number(h.reorgsTotal, 0)],
+    [t('admin.finality'), t('admin.blocks', { n: f.number(h.finalityDepth, 0) })],
+  ];
+  return (
+    <>
+      <dl className="stats">
+        {stats.map(([label, value]) => (
+          <div className="stat" key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className={h.lastError ? 'alert' : 'hint'} role={h.lastError ? 'alert' : undefined}>
+        {t('admin.lastError')}:{' '}
+        {h.lastError ? `${h.lastError} (${f.dateTime(h.lastErrorAt)})` : t('admin.noError')}
+      </p>
+      <p className="hint">
+        {t('admin.updated')}: {f.dateTime(h.updatedAt)}
+      </p>
     </>
   );
 }

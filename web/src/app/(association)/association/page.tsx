@@ -1,21 +1,62 @@
 import type { Metadata } from 'next';
 import { DataTable, Panel } from '@/components/panel';
 import { LoadState } from '@/components/states';
-import { load, nodes } from '@/lib/graphql/load';
-import { PROPOSALS, type ProposalRow, STANDARDS, type StandardRow } from '@/lib/graphql/operations';
+import { config } from '@/config';
+import { getViewer, viewerRoles } from '@/lib/auth/session';
+import { type Loaded, load } from '@/lib/graphql/load';
+import {
+  type FactorDiffRow,
+  PROPOSALS,
+  type ProposalRow,
+  STANDARD_VERSION_DIFF,
+  STANDARDS,
+  type StandardRow,
+  type StandardVersionDiff,
+  type StandardVersionRow,
+} from '@/lib/graphql/operations';
 import { getI18n } from '@/lib/i18n/server';
+import { ProposalsLive } from './proposals-live-client';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getI18n()).t('association.title') };
 }
 
-/** Association members: standard versions on chain, proposals and their votes. */
-export default async function AssociationPage() {
-  const { t, f } = await getI18n();
-  const [standards, proposals] = await Promise.all([
-    load<{ standards: { edges: { node: StandardRow }[] } }>('standards', STANDARDS),
-    load<{ proposals: { edges: { node: ProposalRow }[] } }>('proposals', PROPOSALS),
+const HASH = /^0x[0-9a-fA-F]{64}$/;
+
+/** The pair to compare: the query's `from`/`to` when both are shipped versions, else the latest two shipped. */
+function diffPair(versions: StandardVersionRow[], from?: string, to?: string): [string, string] | null {
+  const shipped = versions.filter((v) => v.shipped);
+  const has = (h?: string) => !!h && HASH.test(h) && shipped.some((v) => v.contentHash === h.toLowerCase());
+  if (from && to && has(from) && has(to)) return [from.toLowerCase(), to.toLowerCase()];
+  const [a, b] = shipped.slice(-2);
+  return a && b ? [a.contentHash, b.contentHash] : null;
+}
+
+/** Association members: standards and versions on chain, factor changes between versions, proposals with live tallies. */
+export default async function AssociationPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ from?: string; to?: string }>;
+}) {
+  const { t, f, locale } = await getI18n();
+  const { from, to } = await searchParams;
+  const [standards, proposals, viewer] = await Promise.all([
+    load<{ standards: StandardRow[] }>('standards', STANDARDS),
+    load<{ proposals: ProposalRow[] }>('proposals', PROPOSALS),
+    getViewer(),
   ]);
+  const canVote = viewerRoles(viewer).includes('ASSOCIATION_MEMBER');
+  const versions: StandardVersionRow[] = standards.ok
+    ? standards.data.standards.flatMap((s) => s.versions)
+    : [];
+  const active = new Set(standards.ok ? standards.data.standards.map((s) => s.activeContentHash) : []);
+  const pair = diffPair(versions, from, to);
+  const diff: Loaded<{ standardVersionDiff: StandardVersionDiff }> | null = pair
+    ? await load('standardVersionDiff', STANDARD_VERSION_DIFF, { from: pair[0], to: pair[1] })
+    : null;
+  const label = (v: StandardVersionRow) => `${v.code ?? `${v.standardId.slice(0, 10)}…`} ${v.version}`;
+  const shipped = versions.filter((v) => v.shipped);
+
   return (
     <>
       <h1>{t('association.title')}</h1>
@@ -24,18 +65,36 @@ export default async function AssociationPage() {
           {!standards.ok ? (
             <LoadState result={standards} t={t} />
           ) : (
-            <DataTable<StandardRow>
+            <DataTable<StandardVersionRow>
               caption={t('association.standards')}
-              rows={nodes(standards.data.standards)}
-              rowKey={(r) => r.id}
+              rows={versions}
+              rowKey={(r) => `${r.standardId}:${r.versionIndex}`}
               empty={t('state.empty')}
               columns={[
-                { key: 'id', header: t('table.name'), render: (r) => r.standardId },
+                {
+                  key: 'code',
+                  header: t('association.code'),
+                  render: (r) => r.code ?? <span className="mono">{`${r.standardId.slice(0, 14)}…`}</span>,
+                },
                 { key: 'v', header: t('association.version'), render: (r) => r.version },
                 {
                   key: 'status',
                   header: t('association.state'),
-                  render: (r) => <span className="badge">{r.status}</span>,
+                  render: (r) => (
+                    <span className="badge">
+                      {r.deprecated
+                        ? t('association.deprecated')
+                        : active.has(r.contentHash)
+                          ? t('association.active')
+                          : t('association.superseded')}
+                    </span>
+                  ),
+                },
+                {
+                  key: 'confirmed',
+                  header: t('association.onChain'),
+                  render: (r) =>
+                    r.confirmed ? `✓ ${t('association.confirmed')}` : t('association.unconfirmed'),
                 },
                 {
                   key: 'eff',
@@ -45,48 +104,99 @@ export default async function AssociationPage() {
                 {
                   key: 'hash',
                   header: t('accounting.hash'),
-                  render: (r) => <span className="mono">{r.contentHash.slice(0, 14)}…</span>,
+                  render: (r) => (
+                    <span className="mono" title={r.contentHash}>
+                      {r.contentHash.slice(0, 14)}…
+                    </span>
+                  ),
                 },
               ]}
             />
+          )}
+        </Panel>
+        <Panel id="standard-diff" title={t('association.diff')} wide>
+          {shipped.length >= 2 ? (
+            <form method="get" className="page-header" aria-label={t('association.diff')}>
+              <div className="field">
+                <label htmlFor="diff-from">{t('association.diffFrom')}</label>
+                <select id="diff-from" name="from" defaultValue={pair?.[0]}>
+                  {shipped.map((v) => (
+                    <option key={v.contentHash} value={v.contentHash}>
+                      {label(v)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor="diff-to">{t('association.diffTo')}</label>
+                <select id="diff-to" name="to" defaultValue={pair?.[1]}>
+                  {shipped.map((v) => (
+                    <option key={v.contentHash} value={v.contentHash}>
+                      {label(v)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <button type="submit">{t('association.diffShow')}</button>
+            </form>
+          ) : null}
+          {!diff ? (
+            <p className="state" role="status">
+              {t('association.diffUnavailable')}
+            </p>
+          ) : !diff.ok ? (
+            <LoadState result={diff} t={t} />
+          ) : (
+            <>
+              <p className="hint">
+                {t('association.diffBetween', {
+                  from: diff.data.standardVersionDiff.fromRef,
+                  to: diff.data.standardVersionDiff.toRef,
+                })}
+              </p>
+              <DataTable<FactorDiffRow>
+                caption={t('association.diff')}
+                rows={diff.data.standardVersionDiff.parameters}
+                rowKey={(r) => r.parameterId}
+                empty={t('association.diffNone')}
+                columns={[
+                  {
+                    key: 'p',
+                    header: t('association.parameter'),
+                    render: (r) => (locale === 'zh-CN' && r.nameZh ? r.nameZh : r.name),
+                  },
+                  {
+                    key: 'c',
+                    header: t('association.change'),
+                    render: (r) => <span className="badge">{t(`association.change.${r.change}`)}</span>,
+                  },
+                  {
+                    key: 'o',
+                    header: t('association.oldValue'),
+                    numeric: true,
+                    render: (r) => (r.oldValue === null ? '—' : `${r.oldValue} ${r.oldUnit ?? ''}`),
+                  },
+                  {
+                    key: 'n',
+                    header: t('association.newValue'),
+                    numeric: true,
+                    render: (r) => (r.newValue === null ? '—' : `${r.newValue} ${r.newUnit ?? ''}`),
+                  },
+                ]}
+              />
+            </>
           )}
         </Panel>
         <Panel id="proposals" title={t('association.proposals')} wide>
           {!proposals.ok ? (
             <LoadState result={proposals} t={t} />
           ) : (
-            <DataTable<ProposalRow>
-              caption={t('association.proposals')}
-              rows={nodes(proposals.data.proposals)}
-              rowKey={(r) => r.id}
-              empty={t('state.empty')}
-              columns={[
-                { key: 'd', header: t('table.name'), render: (r) => r.description },
-                {
-                  key: 's',
-                  header: t('association.state'),
-                  render: (r) => <span className="badge">{r.state}</span>,
-                },
-                {
-                  key: 'for',
-                  header: t('association.voteFor'),
-                  numeric: true,
-                  render: (r) => f.number(r.forVotes, 0),
-                },
-                {
-                  key: 'ag',
-                  header: t('association.voteAgainst'),
-                  numeric: true,
-                  render: (r) => f.number(r.againstVotes, 0),
-                },
-                {
-                  key: 'ab',
-                  header: t('association.voteAbstain'),
-                  numeric: true,
-                  render: (r) => f.number(r.abstainVotes, 0),
-                },
-                { key: 'dl', header: t('table.status'), render: (r) => f.dateTime(r.deadline) },
-              ]}
+            <ProposalsLive
+              initial={proposals.data.proposals}
+              wsUrl={config().apiWsUrl}
+              locale={locale}
+              timeZone={config().timeZone}
+              canVote={canVote}
             />
           )}
         </Panel>
