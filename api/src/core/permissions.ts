@@ -39,6 +39,8 @@ export const ROLE_SCOPE = {
 export const PERMISSIONS = {
   'park:read': ['PARK_ADMIN', 'REGULATOR', 'PLATFORM_ADMIN'],
   'park:write': ['PLATFORM_ADMIN'],
+  /** Consent to share the enterprise's aggregates with its park (issue 11): enterprise admins only. */
+  'park:share': ['ENTERPRISE_ADMIN'],
   'enterprise:read': [
     'ENTERPRISE_ADMIN',
     'ENTERPRISE_OPERATOR',
@@ -64,6 +66,10 @@ export const PERMISSIONS = {
   'quota:read': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR', 'VERIFIER', 'PARK_ADMIN', 'REGULATOR'],
   'quota:write': ['ENTERPRISE_ADMIN'],
   'reports:sign': ['ENTERPRISE_ADMIN'],
+  /** Reports: enterprise roles see all; verifiers only granted ones; anchored:read holders anchored ones. */
+  'reports:read': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR', 'VERIFIER', 'REGULATOR', 'PARK_ADMIN'],
+  'reports:generate': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR'],
+  'reports:grant': ['ENTERPRISE_ADMIN'],
   'anchored:read': ['ENTERPRISE_ADMIN', 'ENTERPRISE_OPERATOR', 'PARK_ADMIN', 'REGULATOR', 'VERIFIER'],
   'quota:issue': ['REGULATOR'],
   'governance:vote': ['ASSOCIATION_MEMBER'],

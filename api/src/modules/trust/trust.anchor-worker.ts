@@ -231,7 +231,7 @@ export class AnchorWorker {
   }
 
   private async callData(row: AnchorRow): Promise<Hex> {
-    const kind = row.kind === 'readings' ? ANCHOR_KIND.readings : ANCHOR_KIND.inventory;
+    const kind = ANCHOR_KIND[row.kind as keyof typeof ANCHOR_KIND] ?? ANCHOR_KIND.inventory; // report: 2 (reports module)
     const enterprise = this.o.onChainEnterpriseId
       ? await this.o.onChainEnterpriseId(row.enterprise_id)
       : uuidToBytes32(row.enterprise_id);

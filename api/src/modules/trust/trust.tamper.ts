@@ -187,7 +187,7 @@ export async function runTamperCheck(
      FROM trust_batch b
      LEFT JOIN trust_anchor a ON a.enterprise_id = b.enterprise_id AND a.batch_id = b.id
      LEFT JOIN LATERAL (SELECT root, leaf_count FROM chain.anchor c WHERE c.tx_hash = a.tx_hash LIMIT 1) ca ON true
-     WHERE ($1::uuid IS NULL OR b.enterprise_id = $1) AND ($2::uuid[] IS NULL OR b.id = ANY ($2))
+     WHERE b.kind <> 'report' AND ($1::uuid IS NULL OR b.enterprise_id = $1) AND ($2::uuid[] IS NULL OR b.id = ANY ($2))
      ORDER BY b.created_at`,
     [opts.enterpriseId ?? null, opts.batchIds ?? null],
   );
