@@ -21,6 +21,8 @@ import { parseConfig, startGateway } from '../gateway/src/index';
 import { MODBUS_MAP, OPCUA_NODES, startSimulator } from '../gateway/src/simulator/index';
 import { seedDemoPlant, seedDemoTariff, startDemoFeed } from './demo/plant';
 import { startTrustJobs } from '../api/src/modules/trust/trust.jobs';
+import { configureGovernance } from '../api/src/modules/governance';
+import { configureReports } from '../api/src/modules/reports/report.chain';
 import { uuidToBytes32 } from 'opencep-verify';
 import {
   CONTRACTS_DIR,
@@ -125,6 +127,29 @@ export async function runPlatform(
     logger: o.log.child({ svc: 'indexer' }),
   });
   stops.push({ name: 'indexer', stop: () => indexer.stop() });
+
+  // Chain-facing settings of API modules. On the embedded chain the deployer relays gasless votes
+  // and the demo verifier's dev key records statements; a real deployment brings its own custody.
+  const demoChainIds = (enterpriseId: string): Hex[] =>
+    enterpriseId === DEMO_API_ENTERPRISE_ID ? [DEMO_ENTERPRISE_ID] : [uuidToBytes32(enterpriseId)];
+  configureGovernance({
+    rpcUrl: o.rpcUrl,
+    relayerKey: o.localChain ? DEV_DEPLOYER_KEY : undefined,
+    governorAddress: deployment.contracts.StandardsGovernor.address,
+    onChainEnterpriseIds: demoChainIds,
+  });
+  configureReports({
+    chainId: deployment.chainId,
+    ...(o.localChain
+      ? {
+          statements: {
+            rpcUrl: o.rpcUrl,
+            registry: deployment.contracts.AttestationRegistry.address,
+            verifierAccount: async () => privateKeyToAccount(DEV_ROLES.verifier.privateKey),
+          },
+        }
+      : {}),
+  });
 
   const api = await startApiServer({
     databaseUrl: o.databaseUrl,

@@ -31,6 +31,7 @@ import { Dec, str } from './engine/decimal';
 import { convert, unitDef } from './engine/units';
 import { accountingConflict, mapAccountingDbError, mapEngineError } from './inventory.errors';
 import { loadPack, type Pack } from './packs/pack';
+import { marketInstrumentsFor } from '../offsets/offsets.service';
 import { forecastYear, trueUp } from './quota.math';
 
 export const EMISSIONS_UPDATED = 'accounting.emissions-updated';
@@ -302,6 +303,15 @@ export async function buildActivity(
       new Dec(0),
     );
     activity.revenue = { amount: str(amount), unit: '10^4 CNY' };
+  }
+  // Green power and certificates retired against this period lower market-based scope 2 only; the
+  // offsets module refuses any serial or volume retired twice, so nothing is counted twice here.
+  if (siteId === null) {
+    const instruments = await marketInstrumentsFor(em, enterpriseId, {
+      start: period.start,
+      end: period.end,
+    });
+    if (instruments.length) activity.marketInstruments = instruments;
   }
   return activity;
 }
