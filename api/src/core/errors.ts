@@ -103,6 +103,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: 'BAD_USER_INPUT', fieldErrors },
     };
   }
+  // Postgres invalid_text_representation (e.g. a malformed UUID reaching SQL) is bad input, not a fault.
+  const pgCode = (original as { code?: unknown; driverError?: { code?: unknown } } | null) ?? {};
+  if ((pgCode.driverError?.code ?? pgCode.code) === '22P02')
+    return { message: 'Invalid input syntax', path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
   // Apollo rewraps validation-rule errors (QUERY_TOO_DEEP…) as GRAPHQL_VALIDATION_FAILED; keep ours.
   const originalCode = original instanceof GraphQLError ? original.extensions?.code : undefined;
   if (

@@ -134,7 +134,10 @@ export async function startIngestWorker(opts: IngestWorkerOptions): Promise<Inge
   const options: IClientOptions = {
     protocolVersion: 5,
     clientId: opts.clientId ?? `opencep-ingest-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-    clean: true,
+    // A stable clientId gets a persistent session (MQTT 5 session expiry): QoS 1 messages in flight at a
+    // crash are redelivered when the worker reconnects under the same id (found by scripts/fault-suite.ts).
+    clean: opts.clientId === undefined,
+    ...(opts.clientId ? { properties: { sessionExpiryInterval: 3600 } } : {}),
     reconnectPeriod: 1000,
     customHandleAcks: (topic, message, _packet, done) => {
       queue.push(() => handle(topic, message).finally(() => done(0)));
