@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { apportion, type CleaningPoint, type CleaningSpec, cleanSeries, type Segment } from './cleaning';
 import { convertUnit } from './units';
 
-const DATA = new URL('../../../../../shared/data/', import.meta.url);
+const DATA = new URL('../../../../data/', import.meta.url);
 const HOUR = 3_600_000;
 const spec = (over: Partial<CleaningSpec> = {}): CleaningSpec => ({
   kind: 'cumulative',

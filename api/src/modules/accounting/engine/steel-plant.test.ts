@@ -4,10 +4,10 @@ import { activity, line, machineryPack } from '../testing';
 import { calculate } from './calculate';
 import { Dec, str } from './decimal';
 
-// Real data: UCI "Steel Industry Energy Consumption" (see /work/shared/data/PROVENANCE.md), 35 040 quarter-hours
+// Real data: UCI "Steel Industry Energy Consumption" (see data/PROVENANCE.md), 35 040 quarter-hours
 // of 2018. The engine must give total_MWh × 0.5703 exactly; rounding each quarter-hour (as the CSV's CO2
 // column does) loses tonnes. Figures recorded in docs/accounting.md.
-const CSV = '/work/shared/data/Steel_industry_data.csv';
+const CSV = new URL('../../../../../data/Steel_industry_data.csv', import.meta.url);
 
 const rows = () => {
   const [header, ...body] = readFileSync(CSV, 'utf8')
