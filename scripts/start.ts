@@ -161,8 +161,10 @@ async function startWeb(config: StartConfig, apiUrl: string, log: pino.Logger): 
   const webDir = join(root, 'web');
   const env = {
     ...process.env,
-    OPENCEP_API_URL: apiUrl,
-    NEXT_PUBLIC_OPENCEP_API_URL: apiUrl,
+    // web/src/config.ts: the portal server calls the HTTP endpoint; browsers open the ws endpoint.
+    OPENCEP_API_URL: `${apiUrl}/graphql`,
+    OPENCEP_API_WS_URL: `${apiUrl.replace(/^http/, 'ws')}/graphql`,
+    NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(config.WEB_PORT),
   };
   const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
