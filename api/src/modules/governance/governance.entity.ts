@@ -119,7 +119,10 @@ export class Proposal {
   id: string;
   @Field(() => String, { nullable: true })
   proposer: string | null;
-  @Field(() => String, { description: 'pending, queued, executed or canceled (mirror state).' })
+  @Field(() => String, {
+    description:
+      'OZ Governor state derived from the mirror at the indexed head: pending, active, canceled, defeated, succeeded, queued, expired or executed.',
+  })
   state: string;
   @Field(() => String, { nullable: true })
   description: string | null;

@@ -84,7 +84,7 @@ interface ProposalRow {
 
 const PROPOSAL_SELECT = `SELECT proposal_id::text AS id, proposer, description, vote_start::text, vote_end::text,
   eta::text, state, for_votes::text, against_votes::text, abstain_votes::text, vote_count, created_block::text,
-  updated_at FROM chain.proposal`;
+  updated_at FROM chain.proposal_with_state`;
 
 function toProposal(r: ProposalRow, codes: Map<string, string>): Proposal {
   const parsed = r.description ? parseStandardProposalDescription(r.description) : undefined;
