@@ -361,10 +361,15 @@ export function startDemoFeed(
   let running: Promise<void> | null = null;
   const tick = async () => {
     const rows: Array<{ code: string; value: string; ts: Date }> = await ds.query(
-      `SELECT DISTINCT ON (m.code) m.code, r.value::text AS value, r.ts
-         FROM metering_meter m JOIN metering_reading r ON r.enterprise_id = m.enterprise_id AND r.meter_id = m.id
-        WHERE m.enterprise_id = $1
-        ORDER BY m.code, r.ts DESC`,
+      // One index probe per meter for its latest reading, instead of sorting the whole history
+      // every minute (it grows by ~70 rows a minute).
+      `SELECT m.code, r.value::text AS value, r.ts
+         FROM metering_meter m
+         CROSS JOIN LATERAL (
+           SELECT value, ts FROM metering_reading
+            WHERE enterprise_id = m.enterprise_id AND meter_id = m.id
+            ORDER BY ts DESC LIMIT 1) r
+        WHERE m.enterprise_id = $1`,
       [E],
     );
     const last = new Map(rows.map((r) => [r.code, r]));

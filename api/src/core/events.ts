@@ -56,7 +56,15 @@ interface Subscriber {
   push: (e: BusEvent) => void;
 }
 
-/** Per-process fan-out: one LISTEN connection, many local GraphQL subscribers. */
+/** Channel the indexer NOTIFYs inside each committed batch (indexer/README.md). */
+export const CHAIN_CHANNEL = 'opencep_chain';
+/** Bus topic under which every indexer notice (`{ kind, fromBlock, toBlock, … }`) is fanned out. */
+export const CHAIN_NOTICE_TOPIC = 'chain.notice';
+
+/**
+ * Per-process fan-out: one LISTEN connection, many local GraphQL subscribers. It listens on the
+ * API's own channel and on the indexer's, whose notices become platform-wide `chain.notice` events.
+ */
 export class EventBus {
   private client: pg.Client | null = null;
   private readonly subscribers = new Set<Subscriber>();
@@ -74,7 +82,9 @@ export class EventBus {
       application_name: 'opencep-api-listen',
     });
     client.on('notification', (msg) => {
-      if (msg.channel === EVENTS_CHANNEL && msg.payload) void this.dispatch(msg.payload);
+      if (!msg.payload) return;
+      if (msg.channel === EVENTS_CHANNEL) void this.dispatch(msg.payload);
+      else if (msg.channel === CHAIN_CHANNEL) this.dispatchChain(msg.payload);
     });
     client.on('error', (err) => {
       this.log.error({ err }, 'event bus connection lost; reconnecting');
@@ -83,6 +93,7 @@ export class EventBus {
     });
     await client.connect();
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    await client.query(`LISTEN ${CHAIN_CHANNEL}`);
     this.client = client;
   }
 
@@ -96,6 +107,15 @@ export class EventBus {
   /** Same as the module-level `publish`, on this bus's DataSource unless a transaction is given. */
   publish(topic: string, payload: unknown, enterpriseId: string | null, em?: EntityManager): Promise<void> {
     return publish(em ?? this.ds, topic, payload, enterpriseId);
+  }
+
+  private dispatchChain(raw: string): void {
+    try {
+      const event: BusEvent = { topic: CHAIN_NOTICE_TOPIC, enterpriseId: null, payload: JSON.parse(raw) };
+      for (const s of this.subscribers) if (s.topic === event.topic && s.accept(event)) s.push(event);
+    } catch (err) {
+      this.log.error({ err }, 'bad chain notice');
+    }
   }
 
   private async dispatch(raw: string): Promise<void> {

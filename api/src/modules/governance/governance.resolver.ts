@@ -22,7 +22,7 @@ function feed(kind: 'proposal' | 'standardVersion', permission: Permission | nul
     if (!context.auth.authenticated) throw new UnauthenticatedError();
     if (permission && !context.auth.has(permission))
       throw new ForbiddenError(`Missing permission ${permission}`);
-    return chainFeed(context.db, kind);
+    return chainFeed(context.events, context.db, kind);
   };
 }
 
