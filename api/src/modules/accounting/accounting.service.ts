@@ -92,9 +92,9 @@ export async function resolveStandard(
   explicitPack?: string | null,
 ): Promise<ResolvedStandard> {
   const rows = (await em.query(
-    `SELECT content_hash, version FROM chain.active_standard_version($1, $2::date::timestamp AT TIME ZONE 'UTC')`,
+    `SELECT content_hash, version, effective_from FROM chain.active_standard_version($1, $2::date::timestamp AT TIME ZONE 'UTC')`,
     [standardIdOf(standard), periodStart],
-  )) as { content_hash: string; version: string }[];
+  )) as { content_hash: string; version: string; effective_from: Date }[];
   const explicit = explicitPack ? shippedPacks().find((p) => p.ref === explicitPack) : undefined;
   if (explicitPack && !explicit) {
     throw new UserInputError(`Unknown pack ${explicitPack}`, {
@@ -108,9 +108,13 @@ export async function resolveStandard(
   const row = rows[0];
   if (row) {
     const pack = shippedPacks().find((p) => p.hash === row.content_hash.toLowerCase());
-    if (!pack) throw accountingConflict('PACK_HASH_MISMATCH', `chain hash ${row.content_hash}`);
+    const onChain = `${standard} version ${row.version} (active on chain from ${new Date(row.effective_from).toISOString()} for the period starting ${periodStart}) has content hash ${row.content_hash.toLowerCase()}`;
+    if (!pack) throw accountingConflict('PACK_HASH_MISMATCH', `${onChain}, which no shipped pack has`);
     if (explicit && explicit.hash !== pack.hash)
-      throw accountingConflict('PACK_HASH_MISMATCH', `${explicit.ref} is not the on-chain version`);
+      throw accountingConflict(
+        'PACK_HASH_MISMATCH',
+        `${explicit.ref} (hash ${explicit.hash}) is not the on-chain version: ${onChain} (${pack.ref})`,
+      );
     return { pack, source: 'CHAIN', version: row.version };
   }
   if (!explicit) throw accountingConflict('NO_ACTIVE_STANDARD', standard);

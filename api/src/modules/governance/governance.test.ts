@@ -9,7 +9,14 @@ describe('governance pack diff', () => {
     expect(packs.length).toBeGreaterThanOrEqual(2);
     for (const p of packs) expect(packByHash(p.hash.toUpperCase().replace('0X', '0x'))?.ref).toBe(p.ref);
     expect(packByHash('0xdead')).toBeUndefined();
-    expect([...knownStandardCodes().values()].sort()).toEqual(packs.map((p) => p.document.id).sort());
+    // several versions of one standard share its code (cn-machinery-2015@1.0.0 and @1.1.0)
+    expect([...knownStandardCodes().values()].sort()).toEqual(
+      [...new Set(packs.map((p) => p.document.id))].sort(),
+    );
+    expect(packs.filter((p) => p.document.id === 'cn-machinery-2015').map((p) => p.ref)).toEqual([
+      'cn-machinery-2015@1.0.0',
+      'cn-machinery-2015@1.1.0',
+    ]);
   });
 
   it('diffs default parameters by id: changed, added, removed', () => {
@@ -42,5 +49,18 @@ describe('governance pack diff', () => {
       expect.objectContaining({ parameterId: 'zz-new-parameter', change: 'ADDED', oldValue: null }),
     );
     expect(diff).toHaveLength(3);
+  });
+
+  it('diffs the shipped machinery versions: 1.1.0 only adds defaults to 1.0.0', () => {
+    const ref = (r: string) => packs.find((p) => p.ref === r)?.document as PackDocument;
+    const diff = diffPackParameters(ref('cn-machinery-2015@1.0.0'), ref('cn-machinery-2015@1.1.0'));
+    expect(diff.map((d) => [d.parameterId, d.change, d.newValue, d.newUnit])).toEqual([
+      ['diesel.ncv', 'ADDED', '42.652', 'GJ/t'],
+      ['fuel-oil.ncv', 'ADDED', '41.816', 'GJ/t'],
+      ['gasoline.ncv', 'ADDED', '43.070', 'GJ/t'],
+      ['kerosene.cc', 'ADDED', '19.6', 'tC/TJ'],
+      ['kerosene.ncv', 'ADDED', '43.070', 'GJ/t'],
+      ['kerosene.of', 'ADDED', '98', '%'],
+    ]);
   });
 });

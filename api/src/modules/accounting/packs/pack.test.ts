@@ -8,7 +8,9 @@ import { assertPackHash, loadPack, type PackDocument } from './pack';
 // Pinned hashes: changing a pack file is a new pack version and must change these on purpose.
 const HASHES = {
   'cn-machinery-2015@1.0.0': '0xe22d8c7f89f527a269c546a4de57d2ae03bbe076958077e2dab92bbb6363461e',
+  'cn-machinery-2015@1.1.0': '0xba755956a0cb66841e48ab3cca8731ad71cb4e06123c4c69bad9cdddd11c0d53',
   'iso14064-ghgp@1.0.0': '0x75a253e3a334d4b9dcc37e25dcd6ab65c50b672f92d1dfc9d092f3f0796898ae',
+  'iso14064-ghgp@1.1.0': '0xbcf09eac5ba9f3efcd45afec8b051138c469b5cc16a81aa34dc8918c43023e0b',
 } as const;
 
 const reorderKeys = (v: unknown): unknown => {
@@ -55,6 +57,38 @@ describe('standard packs', () => {
         expect(docs.has(p.citation.document), p.id).toBe(true);
         expect(p.citation.locator.length).toBeGreaterThan(5);
       }
+    });
+  }
+
+  for (const id of ['cn-machinery-2015', 'iso14064-ghgp'] as const) {
+    it(`${id}@1.1.0 only adds parameters and a source type to 1.0.0: no 1.0.0 value changes`, () => {
+      const v10 = loadPack(packJson(`${id}@1.0.0`)).document;
+      const v11 = loadPack(packJson(`${id}@1.1.0`)).document;
+      const after = new Map(v11.parameters.map((p) => [p.id, p]));
+      for (const p of v10.parameters) expect(after.get(p.id), p.id).toEqual(p);
+      expect(v11.parameters.map((p) => p.id).filter((x) => !v10.parameters.some((p) => p.id === x))).toEqual([
+        'diesel.ncv',
+        'gasoline.ncv',
+        'fuel-oil.ncv',
+        'kerosene.ncv',
+        'kerosene.cc',
+        'kerosene.of',
+      ]);
+      expect(v11.gwp).toEqual(v10.gwp);
+      expect(v11.rounding).toEqual(v10.rounding);
+      expect(v11.scope2).toEqual(v10.scope2);
+      expect(v11.exports).toEqual(v10.exports);
+      expect(v11.sourceTypes.map((s) => s.id)).toEqual(
+        v10.sourceTypes.flatMap((s) =>
+          s.id === 'combustion.fuel-oil' ? [s.id, 'combustion.kerosene'] : [s.id],
+        ),
+      );
+      // the new defaults are the same values with the same citations in both standards' 1.1.0
+      const machinery = new Map(
+        loadPack(packJson('cn-machinery-2015@1.1.0')).document.parameters.map((p) => [p.id, p]),
+      );
+      for (const p of v11.parameters.filter((q) => !v10.parameters.some((o) => o.id === q.id)))
+        expect(p).toEqual(machinery.get(p.id));
     });
   }
 
