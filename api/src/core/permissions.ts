@@ -39,6 +39,8 @@ export const ROLE_SCOPE = {
 export const PERMISSIONS = {
   'park:read': ['PARK_ADMIN', 'REGULATOR', 'PLATFORM_ADMIN'],
   'park:write': ['PLATFORM_ADMIN'],
+  /** The park's government export (JSON/XLSX download): the park itself and platform admins (issue 11). */
+  'park:export': ['PARK_ADMIN', 'PLATFORM_ADMIN'],
   /** Consent to share the enterprise's aggregates with its park (issue 11): enterprise admins only. */
   'park:share': ['ENTERPRISE_ADMIN'],
   'enterprise:read': [

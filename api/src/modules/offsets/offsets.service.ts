@@ -122,6 +122,9 @@ function checkPeriod(start: string, end: string): void {
 function positive(q: Decimal | undefined, field: string): Decimal {
   if (!q?.isFinite() || q.lte(0))
     throw new UserInputError(`${field} must be > 0`, { [field]: ['must be > 0'] });
+  // Retired volumes are committed exactly in the inventory's Merkle commitment (10^-6 fixed point).
+  if (q.decimalPlaces() > 6)
+    throw new UserInputError(`${field} has more than 6 decimals`, { [field]: ['at most 6 decimals'] });
   return q;
 }
 

@@ -127,3 +127,57 @@ export class RetireOffsetInput {
   @Field(() => String) @Matches(DATE) periodEnd: string;
   @Field(() => String) @Length(1, 500) evidenceReference: string;
 }
+
+@ObjectType({ description: 'One line of an inventory commitment (trust inventory-line leaf).' })
+export class CommittedInventoryLine {
+  @Field(() => String) line: string;
+  @Field(() => String, { description: 'Exact decimal (≤ 6 decimals)' }) value: string;
+  @Field(() => String) unit: string;
+}
+
+@ObjectType({
+  description:
+    'An inventory committed with its retirements (Merkle batch kind inventory; anchored by the trust queue).',
+})
+export class InventoryCommitment {
+  @Field(() => ID) inventoryId: string;
+  @Field(() => ID) batchId: string;
+  @Field(() => String, { description: 'Merkle root (0x…) queued for anchoring' }) root: string;
+  @Field(() => Int) seq: number;
+  @Field(() => Int) leafCount: number;
+  @Field(() => [CommittedInventoryLine]) lines: CommittedInventoryLine[];
+}
+
+@ObjectType()
+export class RetirementCommitmentFinding {
+  @Field(() => String) retirementId: string;
+  @Field(() => String, { description: 'ALTERED, REMOVED, NOT_COMMITTED or PROOF_INVALID' }) problem: string;
+  @Field(() => String, { nullable: true }) committedLine: string | null;
+  @Field(() => String, { nullable: true }) committedValue: string | null;
+  @Field(() => String, { nullable: true }) currentLine: string | null;
+  @Field(() => String, { nullable: true }) currentValue: string | null;
+}
+
+@ObjectType({
+  description: 'Retirements of an inventory recomputed from the stored rows against its anchored commitment.',
+})
+export class RetirementCommitmentCheck {
+  @Field(() => ID) inventoryId: string;
+  @Field(() => ID, { nullable: true }) batchId: string | null;
+  @Field(() => String, { nullable: true }) root: string | null;
+  @Field(() => String, { nullable: true, description: 'chain, queue or batch' }) rootSource: string | null;
+  @Field(() => String, { nullable: true }) anchorState: string | null;
+  @Field(() => Int, { description: 'Retirement leaves in the commitment' }) committed: number;
+  @Field(() => Boolean) ok: boolean;
+  @Field(() => [RetirementCommitmentFinding]) findings: RetirementCommitmentFinding[];
+}
+
+@ObjectType({ description: 'Proof that a retirement is a leaf of the inventory’s anchored commitment.' })
+export class RetirementProof {
+  @Field(() => String) line: string;
+  @Field(() => String) root: string;
+  @Field(() => String) leafHash: string;
+  @Field(() => String, { nullable: true }) anchorState: string | null;
+  @Field(() => String, { description: 'opencep-proof/1 file for the standalone verifier' })
+  proofJson: string;
+}

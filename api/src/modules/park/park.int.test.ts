@@ -1,17 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@opencep/migrations';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../core/scalars';
 import { startTestApi, type TestApi, type TestSession } from '../../core/testing';
 import { DEMO_ENTERPRISE_ID, DEMO_PARK_ID } from '../../seed/users';
 import { calculate, inventoryHash, inventoryToCanonicalJson } from '../accounting/engine/calculate';
 import { activity, isoPack, line } from '../accounting/testing';
+import { FIGURE_KEYS, type Figures, type ParkExportDocument, RANKING_METRICS } from './park.export';
+import { PARK_XLSX_SHEETS } from './park.xlsx';
 
 let db: TestDatabase;
 let api: TestApi;
 let parkAdmin: TestSession;
 let entAdmin: TestSession;
-const inv: Record<string, { id: string; hash: string; total: Decimal; scope1: Decimal }> = {};
+const inv: Record<string, { id: string; hash: string; total: Decimal; scope1: Decimal; figures: Figures }> =
+  {};
 let entB = '';
 let entC = '';
 let rootB = '';
@@ -55,6 +59,14 @@ async function insertFinalInventory(enterpriseId: string, gridMwh: string, gas: 
     hash: inventoryHash(inventory),
     total: new Decimal((t.market ?? t.location).exact),
     scope1: new Decimal(t.byScope.scope1.exact),
+    figures: {
+      scope1: t.byScope.scope1.exact,
+      scope2Location: t.byScope.scope2Location.exact,
+      scope2Market: (t.byScope.scope2Market ?? t.byScope.scope2Location).exact,
+      scope3: t.byScope.scope3.exact,
+      totalLocation: t.location.exact,
+      totalMarket: (t.market ?? t.location).exact,
+    },
   };
 }
 
@@ -175,6 +187,194 @@ describe('park aggregation', () => {
     });
     expect(bad.data?.verifyParkExport.ok).toBe(false);
     expect(bad.data?.verifyParkExport.mismatches.join(' ')).toMatch(/scope1/);
+  });
+
+  it('XLSX export: a sheet per view, figures equal the JSON export and the sum of member inventories', async () => {
+    const q = (sql: string, p: unknown[] = []) => api.server.dataSource.query(sql, p);
+    await q(`UPDATE enterprises SET industry = 'machinery' WHERE id = $1`, [DEMO_ENTERPRISE_ID]);
+    await q(`UPDATE enterprises SET industry = 'chemicals' WHERE id = $1`, [entB]);
+    // B: a manual quota below its final total → quota warning; a reading → data freshness.
+    await q(
+      `INSERT INTO accounting_quota (enterprise_id, year, kind, amount, delta, reason) VALUES ($1, 2023, 'SET', 1, 1, 't')`,
+      [entB],
+    );
+    const WB = `query($p: ID!) { parkExportWorkbook(parkId: $p, year: 2023) {
+      filename contentType xlsxBase64 xlsxSha256 jsonSha256 json } }`;
+    const r = await parkAdmin.gql<{
+      parkExportWorkbook: { xlsxBase64: string; xlsxSha256: string; jsonSha256: string; json: string };
+    }>(WB, { p: DEMO_PARK_ID });
+    expect(r.errors).toBeUndefined();
+    const out = r.data?.parkExportWorkbook as {
+      xlsxBase64: string;
+      xlsxSha256: string;
+      jsonSha256: string;
+      json: string;
+    };
+    const jsonExport = await parkAdmin.gql<{ parkExport: { json: string; sha256: string } }>(
+      `query($p: ID!) { parkExport(parkId: $p, year: 2023) { json sha256 } }`,
+      { p: DEMO_PARK_ID },
+    );
+    expect(out.jsonSha256).toBe(jsonExport.data?.parkExport.sha256);
+    expect(out.json).toBe(jsonExport.data?.parkExport.json);
+    const doc = JSON.parse(out.json) as ParkExportDocument;
+    const bytes = Buffer.from(out.xlsxBase64, 'base64');
+    expect(`0x${createHash('sha256').update(bytes).digest('hex')}`).toBe(out.xlsxSha256);
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([...PARK_XLSX_SHEETS]);
+    const rows = (name: string) => {
+      const ws = wb.getWorksheet(name);
+      if (!ws) throw new Error(`no sheet ${name}`);
+      const list: (string | number | boolean | null)[][] = [];
+      ws.eachRow((row, n) => {
+        if (n === 1) return;
+        const vals = (row.values as (string | number | boolean | null | undefined)[]).slice(1);
+        list.push(vals.map((v) => (v === undefined || v === '' ? null : v)));
+      });
+      return list;
+    };
+    // Tie: the workbook names the JSON's hash and carries the JSON itself.
+    const meta = new Map(rows('Export').map((x) => [x[0], x[1]]));
+    expect(meta.get('json sha256')).toBe(out.jsonSha256);
+    const embedded = rows('JSON')
+      .map((x) => x[0])
+      .join('');
+    expect(`0x${createHash('sha256').update(embedded, 'utf8').digest('hex')}`).toBe(out.jsonSha256);
+
+    // Totals by scope: every cell is the exact decimal string of the JSON, and the TOTAL row is the
+    // sum of the member inventories (computed here from the engine's own output, not from the export).
+    const totals = rows('Totals by scope');
+    expect(totals.length).toBe(3);
+    for (const e of doc.enterprises) {
+      const row = totals.find((x) => x[0] === e.enterpriseId);
+      expect(row?.slice(3)).toEqual(FIGURE_KEYS.map((k) => e.figures[k]));
+      expect(row?.slice(3)).toEqual(FIGURE_KEYS.map((k) => inv[e.enterpriseId]?.figures[k]));
+    }
+    const totalRow = totals.find((x) => x[0] === 'TOTAL');
+    expect(totalRow?.slice(3)).toEqual(FIGURE_KEYS.map((k) => doc.totals[k]));
+    for (const [i, k] of FIGURE_KEYS.entries()) {
+      const sum = [DEMO_ENTERPRISE_ID, entB].reduce(
+        (a, id) => a.add(inv[id]?.figures[k] ?? 'NaN'),
+        new Decimal(0),
+      );
+      expect(new Decimal(String(totalRow?.[3 + i])).eq(sum)).toBe(true);
+    }
+    // Members: inventory hashes and anchored roots as in the JSON.
+    const members = rows('Members');
+    expect(members.find((x) => x[0] === entB)?.slice(2, 5)).toEqual([inv[entB]?.id, inv[entB]?.hash, rootB]);
+    expect(members.find((x) => x[0] === DEMO_ENTERPRISE_ID)?.[3]).toBe(inv[DEMO_ENTERPRISE_ID]?.hash);
+    // By industry: one row per industry, equal to that member's figures.
+    const ind = rows('By industry');
+    expect(ind.map((x) => x[0])).toEqual(['chemicals', 'machinery']);
+    expect(ind[0]?.slice(2)).toEqual(FIGURE_KEYS.map((k) => inv[entB]?.figures[k]));
+    expect(doc.byIndustry.map((g) => g.industry)).toEqual(['chemicals', 'machinery']);
+    // Intensity, rankings, quota status, freshness: same values as the JSON export.
+    const intensity = rows('Intensity');
+    for (const e of doc.enterprises)
+      expect(intensity.find((x) => x[0] === e.enterpriseId)?.slice(3, 5)).toEqual([
+        e.intensity.revenue,
+        e.intensity.perRevenue,
+      ]);
+    expect(intensity.find((x) => x[0] === 'TOTAL')?.[4]).toBe(doc.intensity.perRevenue);
+    expect(doc.intensity.perRevenue).not.toBeNull();
+    const ranking = rows('Rankings');
+    expect(ranking.map((x) => [x[0], x[1], x[2], x[4]])).toEqual(
+      RANKING_METRICS.flatMap((m) => doc.rankings[m].map((e) => [m, e.rank, e.enterpriseId, e.value])),
+    );
+    expect(doc.rankings.TOTAL.map((e) => e.enterpriseId)).toEqual([DEMO_ENTERPRISE_ID, entB]);
+    const quota = rows('Quota status');
+    expect(quota.find((x) => x[0] === entB)?.slice(2, 4)).toEqual(['1', 'MANUAL']);
+    expect(quota.find((x) => x[0] === entB)?.[9]).toBe(true);
+    expect(doc.quota).toEqual({ total: '1', enterprisesWithWarning: 1 });
+    expect(rows('Data freshness').map((x) => x[0])).toEqual(doc.enterprises.map((e) => e.enterpriseId));
+  });
+
+  it('the export download is for the park role and platform admins only', async () => {
+    const WB = `query($p: ID!) { parkExportWorkbook(parkId: $p, year: 2023) { jsonSha256 } }`;
+    const regulator = await api.loginAs('regulator@hunan.demo');
+    expect((await regulator.gql(WB, { p: DEMO_PARK_ID })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await entAdmin.gql(WB, { p: DEMO_PARK_ID })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const platform = await api.loginAs('platform@opencep.demo');
+    const ok = await platform.gql<{ parkExportWorkbook: { jsonSha256: string } }>(WB, { p: DEMO_PARK_ID });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data?.parkExportWorkbook.jsonSha256).toMatch(/^0x[0-9a-f]{64}$/);
+    // Regulators still verify what the park sends them.
+    const json = (
+      await parkAdmin.gql<{ parkExport: { json: string } }>(
+        `query($p: ID!) { parkExport(parkId: $p, year: 2023) { json } }`,
+        { p: DEMO_PARK_ID },
+      )
+    ).data?.parkExport.json;
+    const v = await regulator.gql<{ verifyParkExport: { ok: boolean } }>(
+      `query($p: ID!, $j: String!) { verifyParkExport(parkId: $p, json: $j) { ok mismatches } }`,
+      { p: DEMO_PARK_ID, j: json },
+    );
+    expect(v.errors).toBeUndefined();
+    expect(v.data?.verifyParkExport.ok).toBe(true);
+  });
+
+  it('forecast warning: a member without a final year is flagged when its forecast crosses the quota', async () => {
+    const q = (sql: string, p: unknown[] = []) => api.server.dataSource.query(sql, p);
+    const [d] = (await q(
+      `INSERT INTO enterprises (park_id, name, industry) VALUES ($1, 'Forecast D', 'steel') RETURNING id`,
+      [DEMO_PARK_ID],
+    )) as { id: string }[];
+    const entD = d?.id as string;
+    await q(`INSERT INTO park_share_consent (enterprise_id, park_id) VALUES ($1, $2)`, [entD, DEMO_PARK_ID]);
+    // 2022: 100 t every month; 2023: Jan–Jun 110 t each → seasonal naive year-end = 660 + 6 × 100 = 1260.
+    const month = async (y: number, m: number, total: string) => {
+      const start = `${y}-${String(m).padStart(2, '0')}-01`;
+      await q(
+        `INSERT INTO accounting_inventory (enterprise_id, period_kind, period_start, period_end, revision, state,
+           standard_source, pack_ref, pack_hash, canonical_json, inventory_hash, activity_json, total_location,
+           scope1, scope2_location, scope3)
+         VALUES ($1, 'MONTH', $2::date, ($2::date + interval '1 month' - interval '1 day')::date, 1, 'FINAL', 'CHAIN',
+           'p@1', 'h', '{}', 'h', '{}', $3, $3, 0, 0)`,
+        [entD, start, total],
+      );
+    };
+    for (let m = 1; m <= 12; m++) await month(2022, m, '100');
+    for (let m = 1; m <= 6; m++) await month(2023, m, '110');
+    const quota = async (amount: string) =>
+      q(
+        `INSERT INTO accounting_quota (enterprise_id, year, kind, amount, delta, reason) VALUES ($1, 2023, 'SET', $2, 0, 't')`,
+        [entD, amount],
+      );
+    const FQ = `query($p: ID!) { parkOverview(parkId: $p, year: 2023) {
+      enterprisesWithQuotaWarning enterprises { enterpriseId quotaWarning quota
+        forecast { method value low high exceedsQuota mayExceedQuota } } } }`;
+    type FO = {
+      parkOverview: {
+        enterprisesWithQuotaWarning: number;
+        enterprises: {
+          enterpriseId: string;
+          quotaWarning: boolean;
+          forecast: { method: string; value: string; low: string; high: string; exceedsQuota: boolean };
+        }[];
+      };
+    };
+    const memberD = async () => {
+      const r = await parkAdmin.gql<FO>(FQ, { p: DEMO_PARK_ID });
+      expect(r.errors).toBeUndefined();
+      return r.data?.parkOverview.enterprises.find((e) => e.enterpriseId === entD);
+    };
+    await quota('1200');
+    const below = await memberD();
+    expect(below?.forecast).toMatchObject({ method: 'SEASONAL_NAIVE', value: '1260', exceedsQuota: true });
+    expect(below?.quotaWarning).toBe(true);
+    await new Promise((res) => setTimeout(res, 5));
+    await quota('100000');
+    const above = await memberD();
+    expect(above?.forecast.exceedsQuota).toBe(false);
+    expect(above?.quotaWarning).toBe(false);
+    // The export lists reporting members only (D has no annual inventory).
+    const ex = await parkAdmin.gql<{ parkExport: { json: string } }>(
+      `query($p: ID!) { parkExport(parkId: $p, year: 2023) { json } }`,
+      { p: DEMO_PARK_ID },
+    );
+    expect(ex.data?.parkExport.json).not.toContain(entD);
+    await q(`UPDATE park_share_consent SET revoked_at = now() WHERE enterprise_id = $1`, [entD]);
   });
 
   it('revoking consent removes the enterprise from the park view', async () => {

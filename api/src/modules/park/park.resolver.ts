@@ -5,6 +5,7 @@ import { ParkService } from './park.service';
 import {
   ParkExport,
   ParkExportVerification,
+  ParkExportWorkbook,
   ParkOverview,
   ParkRankEntry,
   ParkRankingMetric,
@@ -37,7 +38,7 @@ export class ParkAggregationResolver {
     return ParkService.ranking(ctx, parkId, year, by);
   }
 
-  @Can('park:read', { park: 'args.parkId' })
+  @Can('park:export', { park: 'args.parkId' })
   @Query(() => ParkExport, {
     description: 'Export for the government: figures reference inventory hashes and roots.',
   })
@@ -47,6 +48,19 @@ export class ParkAggregationResolver {
     @Arg('year', () => Int) year: number,
   ) {
     return ParkService.export(ctx, parkId, year);
+  }
+
+  @Can('park:export', { park: 'args.parkId' })
+  @Query(() => ParkExportWorkbook, {
+    description:
+      'The export as an XLSX download (park admins and platform admins): same figures as the JSON, its SHA-256 and the members’ roots inside.',
+  })
+  parkExportWorkbook(
+    @Ctx() ctx: RequestContext,
+    @Arg('parkId', () => ID) parkId: string,
+    @Arg('year', () => Int) year: number,
+  ) {
+    return ParkService.workbook(ctx, parkId, year);
   }
 
   @Can('park:read', { park: 'args.parkId' })

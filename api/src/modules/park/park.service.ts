@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../core/context';
 import { withTenant } from '../../core/db';
@@ -13,14 +14,20 @@ import {
   figuresOf,
   type ParkExportDocument,
   type StoredInventory,
+  type MemberViews,
+  PARK_EXPORT_SCHEMA,
+  sumByIndustry,
   sumFigures,
   verifyParkExport,
 } from './park.export';
+import { renderParkExportXlsx } from './park.xlsx';
 import {
   ParkEnergyTotal,
   ParkExport,
   ParkExportVerification,
+  ParkExportWorkbook,
   ParkForecast,
+  ParkIndustryTotal,
   ParkMember,
   ParkOverview,
   ParkRankEntry,
@@ -87,12 +94,12 @@ async function loadMembers(em: EntityManager, parkId: string, year: number) {
     name: string;
   }[];
   const sharing = (await em.query(
-    `SELECT e.id, e.name FROM enterprises e
+    `SELECT e.id, e.name, e.industry FROM enterprises e
      WHERE e.park_id = $1 AND EXISTS (SELECT 1 FROM park_share_consent c
        WHERE c.enterprise_id = e.id AND c.park_id = $1 AND c.revoked_at IS NULL)
      ORDER BY e.id`,
     [parkId],
-  )) as { id: string; name: string }[];
+  )) as { id: string; name: string; industry: string }[];
   const ids = sharing.map((e) => e.id);
   const inventories = (await em.query(
     `SELECT DISTINCT ON (i.enterprise_id) i.id, i.enterprise_id, e.name, i.state, i.inventory_hash, i.canonical_json,
@@ -180,6 +187,10 @@ async function overviewIn(em: EntityManager, parkId: string, year: number): Prom
       Object.assign(new ParkMember(), {
         enterpriseId: e.id,
         name: e.name,
+        industry: e.industry,
+        revenue: act?.revenue
+          ? new Decimal(act.revenue.amount).div(act.revenue.unit === 'CNY' ? 10_000 : 1)
+          : null,
         inventoryId: inv?.id ?? null,
         inventoryHash: inv?.inventory_hash ?? null,
         inventoryState: inv?.state ?? null,
@@ -238,8 +249,62 @@ async function overviewIn(em: EntityManager, parkId: string, year: number): Prom
       : null,
     quotaTotal,
     enterprisesWithQuotaWarning: members.filter((m) => m.quotaWarning).length,
+    industries: sumByIndustry(
+      members.flatMap((m) => {
+        const inv = inventories.get(m.enterpriseId);
+        return inv ? [{ industry: m.industry, figures: figuresOf(inv.canonical_json) }] : [];
+      }),
+    ).map((g) =>
+      Object.assign(new ParkIndustryTotal(), {
+        industry: g.industry,
+        enterprises: g.enterprises,
+        totals: toTotals(g.figures),
+      }),
+    ),
     enterprises: members,
   });
+}
+
+const str = (d: Decimal | null): string | null => (d === null ? null : d.toFixed());
+
+/** Export document of a park and year: the members' inventories plus the overview's views. */
+async function exportIn(em: EntityManager, parkId: string, year: number) {
+  const { park, inventories } = await loadMembers(em, parkId, year);
+  const overview = await overviewIn(em, parkId, year);
+  const byId = new Map(overview.enterprises.map((m) => [m.enterpriseId, m]));
+  const members: ExportMember[] = [...inventories.values()].map((r) => {
+    const m = byId.get(r.enterprise_id);
+    const views: MemberViews | undefined = m && {
+      industry: m.industry,
+      energy: m.energy.map((x) => ({ energyType: x.energyType, unit: x.unit, value: x.value.toFixed() })),
+      revenue: str(m.revenue),
+      intensityPerOutput: str(m.intensityPerOutput),
+      outputUnit: m.outputUnit,
+      intensityPerRevenue: str(m.intensityPerRevenue),
+      lastReadingAt: m.lastReadingAt ? new Date(m.lastReadingAt).toISOString() : null,
+      quota: str(m.quota),
+      quotaSource: m.quotaSource,
+      quotaWarning: m.quotaWarning,
+      forecast: {
+        method: m.forecast.method,
+        value: str(m.forecast.value),
+        low: str(m.forecast.low),
+        high: str(m.forecast.high),
+      },
+    };
+    return {
+      enterpriseId: r.enterprise_id,
+      enterpriseName: r.name,
+      inventoryId: r.id,
+      inventoryHash: r.inventory_hash,
+      canonicalJson: r.canonical_json,
+      anchoredRoot: r.root,
+      anchorState: r.anchor_state,
+      anchorTx: r.tx_hash,
+      views,
+    };
+  });
+  return buildParkExport({ id: park.id, name: park.name }, year, members);
 }
 
 export const ParkService = {
@@ -277,19 +342,8 @@ export const ParkService = {
 
   export(ctx: RequestContext, parkId: string, year: number): Promise<ParkExport> {
     checkYear(year);
-    return withTenant(ctx, 'park:read', async (em) => {
-      const { park, inventories } = await loadMembers(em, parkId, year);
-      const members: ExportMember[] = [...inventories.values()].map((r) => ({
-        enterpriseId: r.enterprise_id,
-        enterpriseName: r.name,
-        inventoryId: r.id,
-        inventoryHash: r.inventory_hash,
-        canonicalJson: r.canonical_json,
-        anchoredRoot: r.root,
-        anchorState: r.anchor_state,
-        anchorTx: r.tx_hash,
-      }));
-      const out = buildParkExport({ id: park.id, name: park.name }, year, members);
+    return withTenant(ctx, 'park:export', async (em) => {
+      const out = await exportIn(em, parkId, year);
       return Object.assign(new ParkExport(), {
         format: 'JSON+CSV',
         json: out.json,
@@ -299,13 +353,30 @@ export const ParkService = {
     });
   },
 
+  /** The same export as a workbook (one sheet per view), tied to the JSON by its SHA-256. */
+  workbook(ctx: RequestContext, parkId: string, year: number): Promise<ParkExportWorkbook> {
+    checkYear(year);
+    return withTenant(ctx, 'park:export', async (em) => {
+      const out = await exportIn(em, parkId, year);
+      const xlsx = await renderParkExportXlsx(out.doc, out.json, out.sha256);
+      return Object.assign(new ParkExportWorkbook(), {
+        filename: `park-export-${out.doc.park.id}-${year}.xlsx`,
+        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        xlsxBase64: xlsx.toString('base64'),
+        xlsxSha256: `0x${createHash('sha256').update(xlsx).digest('hex')}`,
+        jsonSha256: out.sha256,
+        json: out.json,
+      });
+    });
+  },
+
   verifyExport(ctx: RequestContext, parkId: string, json: string): Promise<ParkExportVerification> {
     let doc: ParkExportDocument;
     try {
       doc = JSON.parse(json) as ParkExportDocument;
-      if (doc.schema !== 'opencep.park-export/1' || !Array.isArray(doc.enterprises)) throw new Error();
+      if (doc.schema !== PARK_EXPORT_SCHEMA || !Array.isArray(doc.enterprises)) throw new Error();
     } catch {
-      throw new UserInputError('Not a park export', { json: ['expected opencep.park-export/1 JSON'] });
+      throw new UserInputError('Not a park export', { json: [`expected ${PARK_EXPORT_SCHEMA} JSON`] });
     }
     if (doc.park?.id !== parkId)
       throw new UserInputError('Export is for another park', { json: ['park mismatch'] });

@@ -51,6 +51,9 @@ export class ParkForecast {
 export class ParkMember {
   @Field(() => ID) enterpriseId: string;
   @Field(() => String) name: string;
+  @Field(() => String) industry: string;
+  @Field(() => DecimalScalar, { nullable: true, description: 'Revenue of the inventory year (10^4 CNY)' })
+  revenue: Decimal | null;
   @Field(() => ID, { nullable: true }) inventoryId: string | null;
   @Field(() => String, { nullable: true }) inventoryHash: string | null;
   @Field(() => String, { nullable: true }) inventoryState: string | null;
@@ -72,6 +75,13 @@ export class ParkMember {
   quotaWarning: boolean;
 }
 
+@ObjectType({ description: 'Totals of the reporting enterprises of one industry.' })
+export class ParkIndustryTotal {
+  @Field(() => String) industry: string;
+  @Field(() => Int) enterprises: number;
+  @Field(() => ParkScopeTotals) totals: ParkScopeTotals;
+}
+
 @ObjectType()
 export class ParkOverview {
   @Field(() => ID) parkId: string;
@@ -89,6 +99,7 @@ export class ParkOverview {
   intensityPerRevenue: Decimal | null;
   @Field(() => DecimalScalar, { nullable: true }) quotaTotal: Decimal | null;
   @Field(() => Int) enterprisesWithQuotaWarning: number;
+  @Field(() => [ParkIndustryTotal]) industries: ParkIndustryTotal[];
   @Field(() => [ParkMember]) enterprises: ParkMember[];
 }
 
@@ -100,7 +111,7 @@ export class ParkRankEntry {
   @Field(() => DecimalScalar) value: Decimal;
 }
 
-@ObjectType({ description: 'Government export: canonical JSON + CSV (exceljs not installed → no XLSX).' })
+@ObjectType({ description: 'Government export: canonical JSON + CSV (the workbook: parkExportWorkbook).' })
 export class ParkExport {
   @Field(() => String) format: string;
   @Field(() => String, { description: 'RFC 8785 canonical JSON' }) json: string;
@@ -113,4 +124,19 @@ export class ParkExportVerification {
   @Field(() => Boolean) ok: boolean;
   @Field(() => [String]) mismatches: string[];
   @Field(() => ParkScopeTotals) recomputed: ParkScopeTotals;
+}
+
+@ObjectType({
+  description:
+    'Government export as XLSX (one sheet per view), rendered from the same document as the JSON export.',
+})
+export class ParkExportWorkbook {
+  @Field(() => String) filename: string;
+  @Field(() => String) contentType: string;
+  @Field(() => String, { description: 'The .xlsx file, base64' }) xlsxBase64: string;
+  @Field(() => String, { description: '0x + SHA-256 of the .xlsx bytes' }) xlsxSha256: string;
+  @Field(() => String, { description: '0x + SHA-256 of the JSON export (also in the workbook)' })
+  jsonSha256: string;
+  @Field(() => String, { description: 'The JSON export the workbook renders (RFC 8785 canonical)' })
+  json: string;
 }

@@ -71,12 +71,60 @@ describe('pathways over GraphQL', () => {
     });
     expect(bad.data?.runPathwayScenario.status).toBe('INFEASIBLE');
     expect(bad.data?.runPathwayScenario.reason).toMatch(/targets/);
-    const cmp = await admin.gql<{ pathwayScenarios: { name: string; status: string }[] }>(
-      `query($e: ID!, $ids: [ID!]) { pathwayScenarios(enterpriseId: $e, ids: $ids) { name status totalCost } }`,
-      { e: DEMO_ENTERPRISE_ID, ids: [ok.data?.runPathwayScenario.id, bad.data?.runPathwayScenario.id] },
+    // Budget exactly at the optimum's capex: still A + C; the saved result respects budget and target.
+    type Run = {
+      id: string;
+      status: string;
+      totalCost: string;
+      adoptions: { code: string; year: number }[];
+      years: { year: number; emissions: string; capex: string }[];
+    };
+    const RUN2 = `mutation($i: RunPathwayScenarioInput!) { runPathwayScenario(input: $i) {
+      id status totalCost adoptions { code year } years { year emissions capex } } }`;
+    const tight = await admin.gql<{ runPathwayScenario: Run }>(RUN2, {
+      i: { ...input, name: 'budget 15', annualBudget: '15' },
+    });
+    expect(tight.errors).toBeUndefined();
+    const t = tight.data?.runPathwayScenario as Run;
+    expect(t).toMatchObject({ status: 'OPTIMAL', totalCost: '15' });
+    expect(t.adoptions.map((a) => a.code).sort()).toEqual(['a', 'c']);
+    expect(Number(t.years[0]?.capex)).toBeLessThanOrEqual(15);
+    expect(Number(t.years[0]?.emissions)).toBeLessThanOrEqual(70);
+    // A looser target (27 %): B + C (11) is cheaper than A + C.
+    const loose = await admin.gql<{ runPathwayScenario: Run }>(RUN2, {
+      i: { ...input, name: '27 %', cuts: [{ year: 2026, percent: '27' }] },
+    });
+    expect(loose.data?.runPathwayScenario).toMatchObject({ status: 'OPTIMAL', totalCost: '11' });
+    const ids = [
+      ok.data?.runPathwayScenario.id,
+      bad.data?.runPathwayScenario.id,
+      t.id,
+      loose.data?.runPathwayScenario.id,
+    ];
+    const cmp = await admin.gql<{
+      pathwayScenarios: (Run & { name: string; inputs: string })[];
+    }>(
+      `query($e: ID!, $ids: [ID!]) { pathwayScenarios(enterpriseId: $e, ids: $ids) {
+        id name status totalCost inputs adoptions { code year } years { year emissions capex } } }`,
+      { e: DEMO_ENTERPRISE_ID, ids },
     );
     expect(cmp.errors).toBeUndefined();
-    expect(cmp.data?.pathwayScenarios.map((s) => s.status).sort()).toEqual(['INFEASIBLE', 'OPTIMAL']);
+    const saved = new Map(cmp.data?.pathwayScenarios.map((s) => [s.id, s]));
+    expect(saved.size).toBe(4);
+    expect(saved.get(ids[1] as string)?.status).toBe('INFEASIBLE');
+    // Saved scenarios read back exactly as they were solved, inputs included, so they compare.
+    for (const run of [t, loose.data?.runPathwayScenario as Run]) {
+      const s = saved.get(run.id);
+      expect(s).toMatchObject({ status: run.status, totalCost: run.totalCost, years: run.years });
+      expect(s?.adoptions.map((a) => a.code).sort()).toEqual(run.adoptions.map((a) => a.code).sort());
+    }
+    expect(JSON.parse(saved.get(t.id)?.inputs ?? '{}')).toMatchObject({ annualBudget: '15' });
+    expect(
+      [...saved.values()]
+        .filter((s) => s.status === 'OPTIMAL')
+        .map((s) => s.totalCost)
+        .sort(),
+    ).toEqual(['11', '15', '15']);
   });
 
   it('needs baseEmissions when no final inventory exists', async () => {
