@@ -177,8 +177,9 @@ export async function runPlatform(
   const recalc = startEmissionsRecalcTrigger(api.events, api.dataSource, o.log);
   stops.push({ name: 'emissions-recalc', stop: () => recalc.stop() });
   if (o.config.MQTT_URL) {
-    // A stable client id per host and API port keeps a persistent MQTT session, so QoS 1 messages
-    // in flight when this process dies are redelivered to it after a restart instead of lost.
+    // A stable client id per host and API port names this instance on the broker. Nothing in flight is
+    // lost when this process dies: gateways keep each batch until the worker's application ack
+    // (mqtt-worker.ts IngestAck) and re-send it otherwise.
     const worker = await startIngestWorker({
       ds: api.dataSource,
       url: o.config.MQTT_URL,
@@ -257,6 +258,8 @@ export async function runPlatform(
     const adminAccount = privateKeyToAccount(DEV_ROLES.enterpriseAdmin.privateKey);
     const stopTrust = startTrustJobs({
       pool,
+      // Anchored states follow the chain mirror: react to the indexer's notices on the API's bus.
+      reconcile: { events: api.events },
       anchor: {
         rpcUrl: o.rpcUrl,
         chainId: deployment.chainId,

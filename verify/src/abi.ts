@@ -38,7 +38,7 @@ export const ATTESTATION_VERIFY_ABI = [
   },
 ] as const;
 
-/** The write function the API's anchoring worker calls. */
+/** The write functions the API's anchoring worker calls (`supersede` for corrected reports). */
 export const ATTESTATION_ANCHOR_ABI = [
   {
     type: 'function',
@@ -52,6 +52,22 @@ export const ATTESTATION_ANCHOR_ABI = [
       { name: 'periodEnd', type: 'uint64' },
       { name: 'kind', type: 'uint8' },
       { name: 'standardRef', type: 'bytes32' },
+    ],
+    outputs: [],
+  },
+  {
+    type: 'function',
+    name: 'supersede',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'enterpriseId', type: 'bytes32' },
+      { name: 'oldRoot', type: 'bytes32' },
+      { name: 'newRoot', type: 'bytes32' },
+      { name: 'leafCount', type: 'uint48' },
+      { name: 'periodStart', type: 'uint64' },
+      { name: 'periodEnd', type: 'uint64' },
+      { name: 'standardRef', type: 'bytes32' },
+      { name: 'reason', type: 'string' },
     ],
     outputs: [],
   },

@@ -1,6 +1,6 @@
 import type { ApiModule } from '../../core/module';
 import { Report, ReportGrant, ReportVerification } from './reports.entity';
-import { ReportResolver } from './reports.resolver';
+import { ReportResolver, ReportVerificationResolver } from './reports.resolver';
 
 export * from './report.chain';
 export * from './report.content';
@@ -11,6 +11,6 @@ export { ReportsService } from './reports.service';
 
 export const reportsModule: ApiModule = {
   name: 'reports',
-  resolvers: [ReportResolver],
+  resolvers: [ReportResolver, ReportVerificationResolver],
   entities: [Report, ReportGrant, ReportVerification],
 };

@@ -10,6 +10,9 @@ import {
   verifyTypedData,
 } from 'viem';
 
+/** Event-bus topic of report changes seen on chain (published by the trust chain reconciler). */
+export const REPORT_CHANGED = 'report.changed';
+
 /** EIP-712 domain and types of a report signature (docs/reports.md). */
 export const REPORT_DOMAIN_NAME = 'OpenCEP Report';
 export const REPORT_DOMAIN_VERSION = '1';

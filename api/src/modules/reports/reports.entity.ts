@@ -1,5 +1,11 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type ValueTransformer } from 'typeorm';
+
+/** bigint column (block numbers) → JS number; null stays null. */
+const blockNumber: ValueTransformer = {
+  to: (v: number | null | undefined) => v,
+  from: (v: string | null) => (v == null ? null : Number(v)),
+};
 
 @ObjectType('Report', {
   description:
@@ -90,9 +96,16 @@ export class Report {
   @Column({ type: 'text', name: 'anchor_tx_hash', nullable: true })
   anchorTxHash: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Block time of the confirmed Anchored event (from the chain mirror).',
+  })
   @Column({ type: 'timestamptz', name: 'anchored_at', nullable: true })
   anchoredAt: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'Block of the confirmed Anchored event.' })
+  @Column({ type: 'bigint', name: 'anchor_block_number', nullable: true, transformer: blockNumber })
+  anchorBlockNumber: number | null;
 
   @Field(() => ID, { nullable: true })
   @Column({ type: 'uuid', name: 'supersedes_report_id', nullable: true })
@@ -105,6 +118,19 @@ export class Report {
   @Field(() => ID, { nullable: true })
   @Column({ type: 'uuid', name: 'superseded_by_report_id', nullable: true })
   supersededByReportId: string | null;
+
+  /** The confirmed on-chain AnchorSuperseded event of this report (set by the chain reconciler). */
+  @Column({ type: 'text', name: 'superseded_tx_hash', nullable: true })
+  supersededTxHash: string | null;
+
+  @Column({ type: 'bigint', name: 'superseded_block_number', nullable: true, transformer: blockNumber })
+  supersededBlockNumber: number | null;
+
+  @Column({ type: 'timestamptz', name: 'superseded_at', nullable: true })
+  supersededAt: Date | null;
+
+  @Column({ type: 'text', name: 'superseded_reason_on_chain', nullable: true })
+  supersededReasonOnChain: string | null;
 
   @Column({ type: 'uuid', name: 'created_by', nullable: true })
   createdBy: string | null;
@@ -179,4 +205,54 @@ export class ReportVerification {
   @Field(() => Date)
   @Column({ type: 'timestamptz', name: 'created_at', default: () => 'now()' })
   createdAt: Date;
+}
+
+@ObjectType('ReportSupersession', {
+  description:
+    'How a report was superseded: by which correction, why, and whether AttestationRegistry recorded it (AnchorSuperseded).',
+})
+export class ReportSupersession {
+  @Field(() => ID)
+  supersededByReportId: string;
+
+  @Field(() => String, { description: 'The reason as recorded on chain, else as given with the correction.' })
+  reason: string;
+
+  @Field(() => String, {
+    description:
+      'RECORDED: the AnchorSuperseded event is confirmed in the chain mirror; PENDING: not yet (correction unsigned, queued or unconfirmed); OFF_CHAIN: the superseded report was never anchored, so there is nothing to supersede on chain.',
+  })
+  state: 'RECORDED' | 'PENDING' | 'OFF_CHAIN';
+
+  @Field(() => String, { nullable: true })
+  txHash: string | null;
+
+  @Field(() => Int, { nullable: true })
+  blockNumber: number | null;
+
+  @Field(() => Date, { nullable: true, description: 'Block time of the AnchorSuperseded event.' })
+  recordedAt: Date | null;
+}
+
+@ObjectType('ReportChange', {
+  description: 'A report state change observed on chain (subscription payload).',
+})
+export class ReportChange {
+  @Field(() => ID)
+  reportId: string;
+
+  @Field(() => ID)
+  enterpriseId: string;
+
+  @Field(() => String, { description: 'ANCHORED or SUPERSEDED_ON_CHAIN' })
+  change: string;
+
+  @Field(() => String, { description: 'The report state after the change.' })
+  state: string;
+
+  @Field(() => String, { nullable: true })
+  txHash: string | null;
+
+  @Field(() => Int, { nullable: true })
+  blockNumber: number | null;
 }

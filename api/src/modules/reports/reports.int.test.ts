@@ -10,6 +10,9 @@ import { startTestApi, type TestApi, type TestSession } from '../../core/testing
 import { DEMO_ENTERPRISE_ID } from '../../seed/users';
 import { calculate, inventoryHash, inventoryToCanonicalJson } from '../accounting/engine/calculate';
 import { activity, line, machineryPack } from '../accounting/testing';
+import pg from 'pg';
+import { reconcileChainState } from '../trust/trust.reconcile';
+import { checkReport, reportRows, runTamperCheck } from '../trust/trust.tamper';
 import { reportAnchorRoot } from './report.chain';
 import { sha256Hex } from './report.content';
 
@@ -21,6 +24,7 @@ let operator: TestSession;
 let regulator: TestSession;
 let verifier: TestSession;
 let verifierUserId = '';
+let pool: pg.Pool;
 let inventoryId = '';
 let draftId = '';
 const tmp = mkdtempSync(join(tmpdir(), 'reports-'));
@@ -90,6 +94,7 @@ const pdfText = (b64: string, name: string) => {
 beforeAll(async () => {
   db = await createTestDatabase('reports');
   api = await startTestApi(db.url);
+  pool = new pg.Pool({ connectionString: db.url, max: 2 });
   [admin, operator, regulator, verifier] = await Promise.all([
     api.loginAs('admin@plant18.demo'),
     api.loginAs('operator@plant18.demo'),
@@ -131,6 +136,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await pool?.end();
   await api?.close();
   await db?.drop();
   rmSync(tmp, { recursive: true, force: true });
@@ -272,12 +278,36 @@ describe('reports', () => {
       chainTxHash: null,
     });
 
-    // The anchoring worker confirms the anchor (simulated) → report becomes anchored, regulators see it.
+    // The anchoring worker confirms the anchor (simulated): reads stay pure, nothing changes yet.
     await sql(
       `UPDATE trust_anchor a SET state = 'confirmed', tx_hash = '0x' || repeat('ab', 32), confirmed_at = now()
        FROM trust_batch b WHERE b.id = a.batch_id AND b.scope = $1`,
       [zh.id],
     );
+    expect((await regulator.gql<{ regulatorReports: R[] }>(`{ regulatorReports { id } }`)).data).toEqual({
+      regulatorReports: [],
+    });
+    expect((await get(zh.id, admin)).data?.report.state).toBe('signed');
+    // The indexer mirrors the Anchored event (simulated) at block 7; confirmed once the head passes
+    // the finality depth → the chain reconciler marks the report anchored.
+    const [{ root }] = (await sql(
+      `SELECT '0x' || encode(a.root, 'hex') AS root FROM trust_anchor a JOIN trust_batch b ON b.id = a.batch_id WHERE b.scope = $1`,
+      [zh.id],
+    )) as [{ root: string }];
+    await sql(
+      `INSERT INTO chain.anchor (chain_id, tx_hash, log_index, block_number, block_timestamp, address, enterprise_id,
+         standard_ref, root, period_start, period_end, kind, leaf_count, submitter)
+       VALUES (31337, '0x' || repeat('ab', 32), 0, 7, '2026-01-01T00:00:00Z', '0x' || repeat('11', 20), '0x00',
+         '0x00', $1, '2023-01-01', '2024-01-01', 'report', 1, '0x' || repeat('22', 20))`,
+      [root],
+    );
+    await sql(`INSERT INTO chain.indexer_status (chain_id, phase, head_block, finality_depth)
+      VALUES (31337, 'following', 7, 2)`);
+    expect(await reconcileChainState(pool)).toMatchObject({ anchors: 0, reports: 0 }); // 7 > 7 - 2
+    expect((await get(zh.id, admin)).data?.report.state).toBe('signed');
+    await sql(`UPDATE chain.indexer_status SET head_block = 9`);
+    expect(await reconcileChainState(pool)).toMatchObject({ anchors: 1, reports: 1 });
+    expect(await reconcileChainState(pool)).toMatchObject({ anchors: 0, reports: 0 });
     const after = await regulator.gql<{
       regulatorReports: { id: string; state: string; anchorTxHash: string; verificationState: string }[];
     }>(`query { regulatorReports { id state anchorTxHash verificationState } }`);
@@ -285,8 +315,36 @@ describe('reports', () => {
     expect(after.data?.regulatorReports).toEqual([
       { id: zh.id, state: 'anchored', anchorTxHash: `0x${'ab'.repeat(32)}`, verificationState: 'QUALIFIED' },
     ]);
-    expect((await get(zh.id, regulator)).data?.report.state).toBe('anchored');
+    const anchored = await get(zh.id, regulator, 'anchorBlockNumber anchoredAt');
+    expect(anchored.data?.report).toMatchObject({ state: 'anchored' });
+    expect(anchored.data?.report).toMatchObject({
+      anchorBlockNumber: 7,
+      anchoredAt: '2026-01-01T00:00:00.000Z',
+    });
     expect((await get(en.id, regulator)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    // The statement's on-chain confirmation, from the mirror (StatementRecorded in a confirmed block).
+    const stmt = async () =>
+      (
+        await regulator.gql<{ regulatorReports: { verifications: { statementConfirmed: boolean }[] }[] }>(
+          `{ regulatorReports { verifications { statementConfirmed } } }`,
+        )
+      ).data?.regulatorReports[0]?.verifications.map((x) => x.statementConfirmed);
+    await sql(
+      `UPDATE report_verification SET chain_tx_hash = '0x' || repeat('cd', 32) WHERE report_id = $1`,
+      [zh.id],
+    );
+    expect(await stmt()).toEqual([false]);
+    await sql(
+      `INSERT INTO chain.verifier_statement (chain_id, tx_hash, log_index, block_number, block_timestamp, address,
+         enterprise_id, root, verifier, opinion, document_hash)
+       VALUES (31337, '0x' || repeat('cd', 32), 0, 8, now(), '0x' || repeat('11', 20), '0x00', '0x00',
+         '0x' || repeat('33', 20), 'qualified', $1)`,
+      [docHash],
+    );
+    expect(await stmt()).toEqual([false]); // block 8 > head 9 - 2
+    await sql(`UPDATE chain.indexer_status SET head_block = 10`);
+    expect(await stmt()).toEqual([true]);
   });
 
   it('supersession: a corrected report supersedes the earlier one with a reason, once', async () => {
@@ -321,4 +379,96 @@ describe('reports', () => {
       /immutable/,
     );
   }, 30_000);
+
+  it('tamper: any changed report byte or hash is detected; the regulator sees the alarm jurisdiction-wide', async () => {
+    const [b] = (await sql(`SELECT anchor_batch_id FROM report WHERE id = $1`, [zh.id])) as [
+      { anchor_batch_id: string },
+    ];
+    const [row] = (await reportRows(pool, { batchIds: [b.anchor_batch_id] })).rows;
+    if (!row) throw new Error('signed report row missing');
+    expect(row.chain_root).not.toBeNull(); // the reference root is the mirror's
+    expect(checkReport(row)).toEqual([]);
+    // 1,200 random single-byte changes of a stored artefact or hash: every one is found.
+    const fields = [
+      'json_canonical',
+      'pdf',
+      'xlsx',
+      'json_hash',
+      'pdf_hash',
+      'xlsx_hash',
+      'inventory_hash',
+    ] as const;
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let detected = 0;
+    const N = 1200;
+    for (let k = 0; k < N; k++) {
+      const f = fields[rnd(fields.length)] as (typeof fields)[number];
+      const t = { ...row };
+      if (f === 'pdf' || f === 'xlsx') {
+        const buf = Buffer.from(t[f]);
+        const at = rnd(buf.length);
+        buf[at] = (buf[at] as number) ^ (1 + rnd(255));
+        t[f] = buf;
+      } else {
+        const text = t[f];
+        const at = f === 'json_canonical' ? rnd(text.length) : 2 + rnd(text.length - 2);
+        const c = text.charCodeAt(at);
+        const repl =
+          f === 'json_canonical' ? String.fromCharCode(c === 0x7a ? 0x79 : c + 1) : c === 0x30 ? '1' : '0';
+        t[f] = text.slice(0, at) + repl + text.slice(at + 1);
+      }
+      const found = checkReport(t);
+      if (found.length === 1 && found[0]?.kind === 'report_mismatch') detected++;
+    }
+    expect(detected).toBe(N);
+
+    // A real change in the database (trigger bypassed, as an intruder with table access would).
+    await sql(`ALTER TABLE report DISABLE TRIGGER report_guard`);
+    await sql(`UPDATE report SET pdf = overlay(pdf placing '\\x00'::bytea from 200 for 1) WHERE id = $1`, [
+      zh.id,
+    ]);
+    await sql(`ALTER TABLE report ENABLE TRIGGER report_guard`);
+    const run = await runTamperCheck(pool, { batchIds: [b.anchor_batch_id] });
+    expect(run.findings).toEqual([
+      expect.objectContaining({
+        kind: 'report_mismatch',
+        batchId: b.anchor_batch_id,
+        detail: expect.objectContaining({ reportId: zh.id, changed: ['pdf', 'anchor'] }),
+      }),
+    ]);
+    // Regulator: all alarms of the jurisdiction (no enterpriseId), and the report flagged in its view.
+    const alarms = await regulator.gql<{
+      tamperAlarms: { kind: string; batchKind: string; reportId: string; enterpriseId: string }[];
+    }>(`{ tamperAlarms { kind batchKind reportId enterpriseId } }`);
+    expect(alarms.errors).toBeUndefined();
+    expect(alarms.data?.tamperAlarms).toEqual([
+      { kind: 'report_mismatch', batchKind: 'report', reportId: zh.id, enterpriseId: E },
+    ]);
+    const one = await regulator.gql<{ tamperAlarms: unknown[] }>(
+      `query($e: ID!) { tamperAlarms(enterpriseId: $e) { id } }`,
+      { e: E },
+    );
+    expect(one.data?.tamperAlarms).toHaveLength(1);
+    const view = await regulator.gql<{
+      regulatorReports: { id: string; openTamperAlarms: number; verificationState: string | null }[];
+    }>(`{ regulatorReports { id openTamperAlarms verificationState } }`);
+    expect(view.data?.regulatorReports.find((r) => r.id === zh.id)).toEqual({
+      id: zh.id,
+      openTamperAlarms: 1,
+      verificationState: 'QUALIFIED',
+    });
+    // Outside the jurisdiction, and roles without anchored:read, are refused.
+    const elsewhere = await regulator.gql(`query($e: ID!) { tamperAlarms(enterpriseId: $e) { id } }`, {
+      e: '00000000-0000-4000-8000-0000000000ee',
+    });
+    expect(elsewhere.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const member = await api.loginAs('member@cmia.demo');
+    for (const q of [`{ tamperAlarms { id } }`, `{ regulatorReports { id } }`]) {
+      expect((await member.gql(q)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+  }, 60_000);
 });

@@ -4,19 +4,23 @@ import {
   Ctx,
   FieldResolver,
   ID,
+  Int,
   Mutation,
   ObjectType,
   Field,
   Query,
   Resolver,
   Root,
+  Subscription,
 } from 'type-graphql';
-import { Can } from '../../core/auth';
+import { Can, enforceRule, ruleOf } from '../../core/auth';
 import type { RequestContext } from '../../core/context';
+import type { BusEvent } from '../../core/events';
 import { type Connection, ConnectionType, PageArgs, toConnection } from '../../core/pagination';
 import type { Opinion } from './report.chain';
 import type { ReportLanguage } from './report.content';
-import { Report, ReportGrant, ReportVerification } from './reports.entity';
+import { REPORT_CHANGED } from './report.chain';
+import { Report, ReportChange, ReportGrant, ReportSupersession, ReportVerification } from './reports.entity';
 import { GenerateReportInput, RecordVerificationInput } from './reports.inputs';
 import { ReportsService } from './reports.service';
 
@@ -120,6 +124,50 @@ export class ReportResolver {
     return ReportsService.regulatorReports(ctx, enterpriseId ?? null);
   }
 
+  @Can('reports:read', { enterprise: 'args.enterpriseId' })
+  @Subscription(() => ReportChange, {
+    description:
+      "An enterprise's reports becoming anchored or superseded on chain (from the chain mirror, once confirmed).",
+    subscribe: ({
+      args,
+      context,
+      info,
+    }: {
+      args: Record<string, unknown>;
+      context: RequestContext;
+      info: { parentType: { getFields(): Record<string, Parameters<typeof ruleOf>[0]> }; fieldName: string };
+    }) => {
+      // Subscriptions are authorised here, at subscribe time (permission on this enterprise).
+      const field = info.parentType.getFields()[info.fieldName];
+      enforceRule(field ? ruleOf(field) : undefined, context, { args, root: undefined }, 'reportChanged');
+      const enterpriseId = args.enterpriseId as string;
+      return context.events.subscribe(REPORT_CHANGED, (e: BusEvent) => e.enterpriseId === enterpriseId);
+    },
+  })
+  reportChanged(@Root() e: ReportChange, @Arg('enterpriseId', () => ID) _enterpriseId: string): ReportChange {
+    return Object.assign(new ReportChange(), e);
+  }
+
+  @FieldResolver(() => ReportSupersession, {
+    nullable: true,
+    description: 'Set once a correction supersedes this report; state RECORDED when the chain has it.',
+  })
+  supersession(@Ctx() ctx: RequestContext, @Root() r: Report): Promise<ReportSupersession | null> {
+    return ReportsService.supersession(ctx, r);
+  }
+
+  @FieldResolver(() => Report, { nullable: true, description: 'The correction, if visible to the caller.' })
+  supersededBy(@Ctx() ctx: RequestContext, @Root() r: Report): Promise<Report | null> {
+    return ReportsService.supersededBy(ctx, r);
+  }
+
+  @FieldResolver(() => Int, {
+    description: 'Open tamper alarms on this report (stored bytes or hashes no longer match its anchor).',
+  })
+  openTamperAlarms(@Ctx() ctx: RequestContext, @Root() r: Report): Promise<number> {
+    return ReportsService.openTamperAlarms(ctx, r);
+  }
+
   @FieldResolver(() => String, { description: 'The canonical JSON (RFC 8785) text.' })
   async json(@Ctx() ctx: RequestContext, @Root() r: Report): Promise<string> {
     return (await ReportsService.content(ctx, r.id)).json;
@@ -146,5 +194,21 @@ export class ReportResolver {
   })
   async verificationState(@Ctx() ctx: RequestContext, @Root() r: Report): Promise<string | null> {
     return (await ReportsService.verifications(ctx, r.id)).at(-1)?.opinion ?? null;
+  }
+}
+
+@Resolver(() => ReportVerification)
+export class ReportVerificationResolver {
+  @FieldResolver(() => Boolean, {
+    description:
+      "True once the chain mirror holds this statement's StatementRecorded event in a confirmed block.",
+  })
+  async statementConfirmed(@Ctx() ctx: RequestContext, @Root() v: ReportVerification): Promise<boolean> {
+    if (!v.chainTxHash) return false;
+    const rows = (await ctx.db.query(
+      `SELECT 1 FROM chain.verifier_statement WHERE tx_hash = $1 AND block_number <= chain.confirmed_block() LIMIT 1`,
+      [v.chainTxHash.toLowerCase()],
+    )) as unknown[];
+    return rows.length > 0;
   }
 }

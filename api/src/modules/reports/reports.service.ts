@@ -20,7 +20,7 @@ import {
 import { buildReportDocument, canonicalReportJson, type ReportLanguage, sha256Hex } from './report.content';
 import { renderReportPdf } from './report.pdf';
 import { renderReportXlsx } from './report.xlsx';
-import { Report, ReportGrant, ReportVerification } from './reports.entity';
+import { Report, ReportGrant, ReportSupersession, ReportVerification } from './reports.entity';
 import { badSignature, reportConflict } from './reports.errors';
 
 const union = (...sets: TenantSet[]): TenantSet =>
@@ -57,16 +57,6 @@ function visibility(ctx: RequestContext) {
 function visibleQuery(em: EntityManager, ctx: RequestContext): SelectQueryBuilder<Report> {
   const v = visibility(ctx);
   return em.getRepository(Report).createQueryBuilder('r').where(v.where, v.params);
-}
-
-/** Marks signed reports whose queued anchor is confirmed as anchored (idempotent). */
-async function syncAnchored(em: EntityManager): Promise<void> {
-  await em.query(
-    `UPDATE report r SET state = 'anchored', anchored_at = coalesce(a.confirmed_at, now()), anchor_tx_hash = a.tx_hash
-     FROM trust_anchor a
-     WHERE r.state = 'signed' AND a.enterprise_id = r.enterprise_id AND a.batch_id = r.anchor_batch_id
-       AND a.state = 'confirmed'`,
-  );
 }
 
 const hashesOf = (r: Report): ReportHashes => ({
@@ -187,7 +177,6 @@ export const ReportsService = {
     after?: string | null,
   ): Promise<Report[]> {
     return withScope(ctx.db, visibility(ctx).scope, async (em) => {
-      await syncAnchored(em);
       const q = visibleQuery(em, ctx).andWhere('r.enterprise_id = :e', { e: enterpriseId });
       if (after) q.andWhere('r.id::text > :after', { after: decodeCursor(after) });
       return q
@@ -199,7 +188,6 @@ export const ReportsService = {
 
   async get(ctx: RequestContext, id: string): Promise<Report> {
     return withScope(ctx.db, visibility(ctx).scope, async (em) => {
-      await syncAnchored(em);
       const r = await visibleQuery(em, ctx).andWhere('r.id = :id', { id }).getOne();
       if (!r) throw new NotFoundError('Report', id);
       return r;
@@ -253,9 +241,25 @@ export const ReportsService = {
           standardRefBytes(r.standardRef).slice(2),
         ],
       )) as { id: string }[];
+      // A correction of a signed report supersedes its anchor on chain (the worker sends
+      // AttestationRegistry.supersede(old, new, reason) once the old root is anchored).
+      let supersedes: { root: string; reason: string } | null = null;
+      if (r.supersedesReportId && r.supersedeReason) {
+        const [old] = (await em.query(`SELECT anchor_root FROM report WHERE id = $1`, [
+          r.supersedesReportId,
+        ])) as { anchor_root: string | null }[];
+        if (old?.anchor_root) supersedes = { root: old.anchor_root, reason: r.supersedeReason };
+      }
       await em.query(
-        `INSERT INTO trust_anchor (enterprise_id, batch_id, root) VALUES ($1, $2, decode($3, 'hex'))`,
-        [r.enterpriseId, batch?.id, root.slice(2)],
+        `INSERT INTO trust_anchor (enterprise_id, batch_id, root, supersedes_root, supersede_reason)
+         VALUES ($1, $2, decode($3, 'hex'), decode($4, 'hex'), $5)`,
+        [
+          r.enterpriseId,
+          batch?.id,
+          root.slice(2),
+          supersedes?.root.slice(2) ?? null,
+          supersedes?.reason ?? null,
+        ],
       );
       await em.query(
         `UPDATE report SET state = 'signed', signer = $2, signature = $3, signed_by = $4, signed_at = now(),
@@ -391,10 +395,53 @@ export const ReportsService = {
     });
   },
 
+  /**
+   * Supersession of a visible report: the correction, the reason, and whether the chain recorded it
+   * (the chain reconciler copies the confirmed AnchorSuperseded event onto the report). Pure read.
+   */
+  async supersession(ctx: RequestContext, r: Report): Promise<ReportSupersession | null> {
+    if (!r.supersededByReportId) return null;
+    const reason = await withScope(ctx.db, visibility(ctx).scope, async (em) => {
+      const [row] = (await em.query(`SELECT supersede_reason FROM report WHERE id = $1`, [
+        r.supersededByReportId,
+      ])) as { supersede_reason: string | null }[];
+      return row?.supersede_reason ?? '';
+    });
+    return Object.assign(new ReportSupersession(), {
+      supersededByReportId: r.supersededByReportId,
+      reason: r.supersededReasonOnChain ?? reason,
+      state: r.supersededTxHash ? 'RECORDED' : r.anchorRoot ? 'PENDING' : 'OFF_CHAIN',
+      txHash: r.supersededTxHash,
+      blockNumber: r.supersededBlockNumber,
+      recordedAt: r.supersededAt,
+    } satisfies ReportSupersession);
+  },
+
+  /** The correction of a report, when the caller may see it (else null). */
+  async supersededBy(ctx: RequestContext, r: Report): Promise<Report | null> {
+    if (!r.supersededByReportId) return null;
+    const id = r.supersededByReportId;
+    return withScope(ctx.db, visibility(ctx).scope, (em) =>
+      visibleQuery(em, ctx).andWhere('r.id = :id', { id }).getOne(),
+    );
+  },
+
+  /** Open tamper alarms on the report's anchor (stored bytes or hashes changed since anchoring). */
+  async openTamperAlarms(ctx: RequestContext, r: Report): Promise<number> {
+    if (!r.anchorBatchId || !ctx.auth.can('anchored:read', { enterpriseId: r.enterpriseId })) return 0;
+    const batchId = r.anchorBatchId;
+    return withTenant(ctx, 'anchored:read', async (em) => {
+      const [row] = (await em.query(
+        `SELECT count(*)::int AS n FROM trust_tamper_alarm WHERE enterprise_id = $1 AND batch_id = $2 AND resolved_at IS NULL`,
+        [r.enterpriseId, batchId],
+      )) as { n: number }[];
+      return row?.n ?? 0;
+    });
+  },
+
   /** Regulator view: anchored reports of the tenants the caller holds anchored:read on. */
   async regulatorReports(ctx: RequestContext, enterpriseId: string | null): Promise<Report[]> {
     return withTenant(ctx, 'anchored:read', async (em) => {
-      await syncAnchored(em);
       const q = em.getRepository(Report).createQueryBuilder('r').where(`r.state = 'anchored'`);
       if (enterpriseId) q.andWhere('r.enterprise_id = :e', { e: enterpriseId });
       return q.orderBy('r.created_at', 'DESC').take(200).getMany();

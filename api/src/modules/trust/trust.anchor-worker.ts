@@ -63,12 +63,18 @@ interface AnchorRow {
   max_fee_per_gas: string | null;
   max_priority_fee_per_gas: string | null;
   sent_at: Date | null;
-  kind: 'readings' | 'inventory';
+  kind: 'readings' | 'inventory' | 'report';
   period_start: Date;
   period_end: Date;
   leaf_count: number;
   standard_ref: Buffer;
+  /** Corrected report: the anchored root it supersedes (sent as `supersede(old, new, reason)`). */
+  supersedes_root: Buffer | null;
+  supersede_reason: string | null;
 }
+
+/** What one send does on chain: a plain anchor, or a report supersession (anchors the new root too). */
+type SendMode = { fn: 'anchor' } | { fn: 'supersede'; oldRoot: Hex; reason: string };
 
 export interface TickResult {
   claimed: number;
@@ -144,7 +150,7 @@ export class AnchorWorker {
          AND b.enterprise_id = a.enterprise_id AND b.id = a.batch_id
        RETURNING a.enterprise_id, a.batch_id, a.root, a.state, a.attempts, a.signer, a.nonce::text, a.tx_hash,
          a.max_fee_per_gas::text, a.max_priority_fee_per_gas::text, a.sent_at,
-         b.kind, b.period_start, b.period_end, b.leaf_count, b.standard_ref`,
+         b.kind, b.period_start, b.period_end, b.leaf_count, b.standard_ref, a.supersedes_root, a.supersede_reason`,
       [this.id, this.o.leaseSeconds, this.o.claimLimit],
     );
     r.claimed = claimed.rows.length;
@@ -164,14 +170,49 @@ export class AnchorWorker {
     return r;
   }
 
-  private async anchoredOnChain(root: Hex): Promise<boolean> {
-    const rec = await this.client.readContract({
+  private anchorRecord(root: Hex) {
+    return this.client.readContract({
       address: this.o.registry,
       abi: ATTESTATION_VERIFY_ABI,
       functionName: 'anchorOf',
       args: [root],
     });
-    return rec.anchoredAt !== 0;
+  }
+
+  private async anchoredOnChain(root: Hex): Promise<boolean> {
+    return (await this.anchorRecord(root)).anchoredAt !== 0;
+  }
+
+  /**
+   * How a queued root goes on chain. A corrected report whose predecessor is anchored (and not yet
+   * superseded) is sent as `supersede(old, new, reason)`, which anchors the new root and records the
+   * supersession in one transaction. While the predecessor's own anchor is still on its way the
+   * correction waits (null), so the supersession is never lost to a plain anchor; only when the
+   * predecessor's anchor failed for good, or someone else superseded it, is the new root anchored
+   * plainly (the link stays in the database, and the reason in the report JSON).
+   */
+  private async sendMode(row: AnchorRow): Promise<SendMode | null> {
+    if (!row.supersedes_root || !row.supersede_reason) return { fn: 'anchor' };
+    const oldRoot = to0x(row.supersedes_root);
+    const old = await this.anchorRecord(oldRoot);
+    if (old.anchoredAt !== 0 && !old.superseded)
+      return { fn: 'supersede', oldRoot, reason: row.supersede_reason };
+    if (old.anchoredAt !== 0) {
+      this.o.log?.('predecessor already superseded on chain; anchoring the correction plainly', {
+        batchId: row.batch_id,
+      });
+      return { fn: 'anchor' };
+    }
+    const q = await this.o.pool.query<{ state: string }>(`SELECT state FROM trust_anchor WHERE root = $1`, [
+      row.supersedes_root,
+    ]);
+    if (!q.rows[0] || q.rows[0].state === 'failed') {
+      this.o.log?.('predecessor will not be anchored; anchoring the correction plainly', {
+        batchId: row.batch_id,
+      });
+      return { fn: 'anchor' };
+    }
+    return null;
   }
 
   private async markConfirmed(
@@ -230,11 +271,29 @@ export class AnchorWorker {
     return failed ? 'failed' : null;
   }
 
-  private async callData(row: AnchorRow): Promise<Hex> {
-    const kind = ANCHOR_KIND[row.kind as keyof typeof ANCHOR_KIND] ?? ANCHOR_KIND.inventory; // report: 2 (reports module)
+  private async callData(row: AnchorRow, mode: SendMode): Promise<Hex> {
+    const kind = ANCHOR_KIND[row.kind] ?? ANCHOR_KIND.inventory;
     const enterprise = this.o.onChainEnterpriseId
       ? await this.o.onChainEnterpriseId(row.enterprise_id)
       : uuidToBytes32(row.enterprise_id);
+    const periodStart = BigInt(Math.floor(row.period_start.getTime() / 1000));
+    const periodEnd = BigInt(Math.floor(row.period_end.getTime() / 1000));
+    if (mode.fn === 'supersede') {
+      return encodeFunctionData({
+        abi: ATTESTATION_ANCHOR_ABI,
+        functionName: 'supersede',
+        args: [
+          enterprise,
+          mode.oldRoot,
+          to0x(row.root),
+          row.leaf_count,
+          periodStart,
+          periodEnd,
+          to0x(row.standard_ref),
+          mode.reason,
+        ],
+      });
+    }
     return encodeFunctionData({
       abi: ATTESTATION_ANCHOR_ABI,
       functionName: 'anchor',
@@ -242,8 +301,8 @@ export class AnchorWorker {
         enterprise,
         to0x(row.root),
         row.leaf_count,
-        BigInt(Math.floor(row.period_start.getTime() / 1000)),
-        BigInt(Math.floor(row.period_end.getTime() / 1000)),
+        periodStart,
+        periodEnd,
         kind,
         to0x(row.standard_ref),
       ],
@@ -254,8 +313,14 @@ export class AnchorWorker {
   private async send(row: AnchorRow): Promise<'sent' | 'confirmed' | 'failed' | null> {
     const root = to0x(row.root);
     if (await this.anchoredOnChain(root)) return this.markConfirmed(row, null, null);
+    const mode = await this.sendMode(row);
+    if (!mode) {
+      // A correction waits for its predecessor's anchor (not an attempt: nothing was sent).
+      await this.again(row, Math.max(1, this.o.retryBaseSeconds));
+      return null;
+    }
     const account = await this.o.signerFor(row.enterprise_id);
-    const data = await this.callData(row);
+    const data = await this.callData(row, mode);
     let gas: bigint;
     try {
       gas = await this.client.estimateGas({ account: account.address, to: this.o.registry, data });

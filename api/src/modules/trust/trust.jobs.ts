@@ -1,5 +1,6 @@
 import { AnchorWorker, type AnchorWorkerOptions } from './trust.anchor-worker';
 import { type BatcherOptions, runBatcherOnce } from './trust.commit';
+import { type ChainReconcilerOptions, startChainReconciler } from './trust.reconcile';
 import type { Pool } from './trust.sql';
 import { runTamperCheck } from './trust.tamper';
 
@@ -10,11 +11,17 @@ export interface TrustJobsOptions {
   anchor?: Omit<AnchorWorkerOptions, 'pool'>;
   /** Tamper check interval (default hourly; 0 disables). */
   tamperIntervalMs?: number;
+  /**
+   * Chain reconciler (batch/report/inventory → anchored from the chain mirror): pass the API's
+   * EventBus as `events` to react to the indexer's notices at once; `intervalMs` default 5000, 0
+   * disables the reconciler.
+   */
+  reconcile?: Omit<ChainReconcilerOptions, 'pool' | 'log'>;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
 /**
- * Starts the trust background loops — batcher, anchoring worker, tamper check — each on its own
+ * Starts the trust background loops — batcher, anchoring worker, chain reconciler, tamper check — each on its own
  * timer, independent of request handling and ingestion. Returns a stop function.
  */
 export function startTrustJobs(o: TrustJobsOptions): () => Promise<void> {
@@ -38,9 +45,14 @@ export function startTrustJobs(o: TrustJobsOptions): () => Promise<void> {
   worker?.start();
   if ((o.tamperIntervalMs ?? 3_600_000) > 0)
     every(o.tamperIntervalMs ?? 3_600_000, 'tamper check', () => runTamperCheck(o.pool));
+  const stopReconciler =
+    (o.reconcile?.intervalMs ?? 5000) > 0
+      ? startChainReconciler({ ...o.reconcile, pool: o.pool, log: o.log })
+      : null;
   return async () => {
     stopped = true;
     for (const t of timers) clearTimeout(t);
     await worker?.stop();
+    await stopReconciler?.();
   };
 }

@@ -23,10 +23,12 @@ interface ProofRow {
   registry: string | null;
   tx_hash: string | null;
   block_number: string | null;
+  chain_anchored_at: Date | null;
 }
 
 const PROOF_COLUMNS = `l.enterprise_id, l.batch_id, l.leaf_index, l.leaf, l.salt, l.proof, b.root, b.leaf_count, b.period_start,
-  b.period_end, b.previous_root, a.state AS anchor_state, a.chain_id, a.registry, a.tx_hash, a.block_number::text`;
+  b.period_end, b.previous_root, a.state AS anchor_state, a.chain_id, a.registry, a.tx_hash, a.block_number::text,
+  a.chain_anchored_at`;
 const PROOF_JOINS = `JOIN trust_batch b ON b.enterprise_id = l.enterprise_id AND b.id = l.batch_id
   LEFT JOIN trust_anchor a ON a.enterprise_id = l.enterprise_id AND a.batch_id = l.batch_id`;
 
@@ -56,6 +58,14 @@ function common(r: ProofRow) {
   } as const;
 }
 
+export interface ProofResult {
+  file: ProofFile;
+  /** Anchoring queue state (pending, sent, confirmed, failed). */
+  anchorState: string | null;
+  /** Block time of the Anchored event once confirmed in the chain mirror (chain reconciler). */
+  chainAnchoredAt: Date | null;
+}
+
 /** Canonical decimal form of a committed value (what the leaf encodes). */
 const canonical = (v: string) => unscaleValue(scaleValue(v));
 
@@ -66,7 +76,7 @@ const canonical = (v: string) => unscaleValue(scaleValue(v));
 export function readingProof(
   ctx: RequestContext,
   q: { enterpriseId: string; meterId: string; ts: Date; source?: string | null },
-): Promise<{ file: ProofFile; anchorState: string | null }> {
+): Promise<ProofResult> {
   return withTenant(ctx, 'readings:read', async (em: EntityManager) => {
     const rows: (ProofRow & { value: string; unit: string; ts_iso: string; source: string })[] =
       await em.query(
@@ -93,7 +103,7 @@ export function readingProof(
         unit: r.unit,
       },
     };
-    return { file, anchorState: r.anchor_state };
+    return { file, anchorState: r.anchor_state, chainAnchoredAt: r.chain_anchored_at };
   });
 }
 
@@ -101,7 +111,7 @@ export function readingProof(
 export function inventoryLineProof(
   ctx: RequestContext,
   q: { enterpriseId: string; inventoryId: string; line: string },
-): Promise<{ file: ProofFile; anchorState: string | null }> {
+): Promise<ProofResult> {
   return withTenant(ctx, 'accounting:read', async (em: EntityManager) => {
     const rows: (ProofRow & {
       line_data: {
@@ -135,7 +145,7 @@ export function inventoryLineProof(
         unit: d.unit,
       },
     };
-    return { file, anchorState: r.anchor_state };
+    return { file, anchorState: r.anchor_state, chainAnchoredAt: r.chain_anchored_at };
   });
 }
 
@@ -145,12 +155,21 @@ export interface TamperAlarmRow {
   batchId: string;
   leafIndex: number | null;
   kind: string;
+  batchKind: string;
+  reportId: string | null;
   detail: unknown;
   detectedAt: Date;
 }
 
-/** Open tamper alarms of an enterprise (regulator view, enterprise and verifier dashboards). */
-export function listTamperAlarms(ctx: RequestContext, enterpriseId: string): Promise<TamperAlarmRow[]> {
+/**
+ * Open tamper alarms (regulator view, enterprise and verifier dashboards): of one enterprise, or —
+ * without `enterpriseId` — of every enterprise the caller holds anchored:read on (a regulator's
+ * jurisdiction, a park admin's park). RLS limits the rows to those tenants either way.
+ */
+export function listTamperAlarms(
+  ctx: RequestContext,
+  enterpriseId: string | null,
+): Promise<TamperAlarmRow[]> {
   return withTenant(ctx, 'anchored:read', async (em) => {
     const rows: {
       id: string;
@@ -158,11 +177,16 @@ export function listTamperAlarms(ctx: RequestContext, enterpriseId: string): Pro
       batch_id: string;
       leaf_index: number | null;
       kind: string;
+      batch_kind: string;
+      report_id: string | null;
       detail: unknown;
       detected_at: Date;
     }[] = await em.query(
-      `SELECT id::text, enterprise_id, batch_id, leaf_index, kind, detail, detected_at FROM trust_tamper_alarm
-         WHERE enterprise_id = $1 AND resolved_at IS NULL ORDER BY detected_at DESC, id DESC LIMIT 500`,
+      `SELECT t.id::text, t.enterprise_id, t.batch_id, t.leaf_index, t.kind, b.kind AS batch_kind,
+              CASE WHEN b.kind = 'report' THEN b.scope END AS report_id, t.detail, t.detected_at
+         FROM trust_tamper_alarm t JOIN trust_batch b ON b.enterprise_id = t.enterprise_id AND b.id = t.batch_id
+         WHERE ($1::uuid IS NULL OR t.enterprise_id = $1) AND t.resolved_at IS NULL
+         ORDER BY t.detected_at DESC, t.id DESC LIMIT 500`,
       [enterpriseId],
     );
     return rows.map((r) => ({
@@ -171,6 +195,8 @@ export function listTamperAlarms(ctx: RequestContext, enterpriseId: string): Pro
       batchId: r.batch_id,
       leafIndex: r.leaf_index,
       kind: r.kind,
+      batchKind: r.batch_kind,
+      reportId: r.report_id,
       detail: r.detail,
       detectedAt: r.detected_at,
     }));

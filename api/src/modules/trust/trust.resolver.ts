@@ -1,11 +1,10 @@
-import type { ProofFile } from 'opencep-verify';
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Can } from '../../core/auth';
 import type { RequestContext } from '../../core/context';
-import { inventoryLineProof, listTamperAlarms, readingProof } from './trust.proof.service';
+import { inventoryLineProof, listTamperAlarms, type ProofResult, readingProof } from './trust.proof.service';
 import { TamperAlarm, TrustProof } from './trust.types';
 
-function toGraphql(p: { file: ProofFile; anchorState: string | null }): TrustProof {
+function toGraphql(p: ProofResult): TrustProof {
   const f = p.file;
   return Object.assign(new TrustProof(), {
     kind: f.kind,
@@ -17,6 +16,7 @@ function toGraphql(p: { file: ProofFile; anchorState: string | null }): TrustPro
     root: f.root,
     batchId: f.batch.id,
     anchorState: p.anchorState,
+    chainAnchoredAt: p.chainAnchoredAt,
     chainId: f.anchor?.chainId ?? null,
     registry: f.anchor?.registry ?? null,
     anchorTxHash: f.anchor?.txHash ?? null,
@@ -51,12 +51,15 @@ export class TrustResolver {
 
   @Can('anchored:read', { enterprise: 'args.enterpriseId' })
   @Query(() => [TamperAlarm], {
-    description: 'Open tamper alarms (stored data no longer matching its anchored commitment).',
+    description:
+      'Open tamper alarms (stored data no longer matching its anchored commitment) of one enterprise, or without enterpriseId of every enterprise in reach (regulator: the jurisdiction).',
   })
   async tamperAlarms(
     @Ctx() ctx: RequestContext,
-    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('enterpriseId', () => ID, { nullable: true }) enterpriseId?: string | null,
   ): Promise<TamperAlarm[]> {
-    return (await listTamperAlarms(ctx, enterpriseId)).map((a) => Object.assign(new TamperAlarm(), a));
+    return (await listTamperAlarms(ctx, enterpriseId ?? null)).map((a) =>
+      Object.assign(new TamperAlarm(), a),
+    );
   }
 }

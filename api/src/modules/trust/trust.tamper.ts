@@ -6,7 +6,9 @@ import {
   unpackProof,
   type InventoryLineLeafData,
 } from 'opencep-verify';
-import { bytesToHex } from 'viem';
+import { bytesToHex, type Hex } from 'viem';
+import { reportAnchorRoot } from '../reports/report.chain';
+import { sha256Hex } from '../reports/report.content';
 import { READING_TS_MS_SQL, READING_VALUE_SQL, readingLeafDataOfRow } from './trust.commit';
 import type { Pool } from './trust.sql';
 
@@ -16,7 +18,8 @@ export type TamperKind =
   | 'row_missing'
   | 'leaf_count_mismatch'
   | 'chain_root_missing'
-  | 'chain_root_mismatch';
+  | 'chain_root_mismatch'
+  | 'report_mismatch';
 
 export interface TamperFinding {
   enterpriseId: string;
@@ -167,6 +170,75 @@ export function checkBatch(enterpriseId: string, b: BatchRow, leaves: LeafRow[])
   return out;
 }
 
+export interface ReportRow {
+  enterprise_id: string;
+  batch_id: string;
+  report_id: string;
+  json_canonical: string;
+  json_hash: string;
+  pdf: Buffer;
+  pdf_hash: string;
+  xlsx: Buffer;
+  xlsx_hash: string;
+  inventory_hash: string;
+  signer: string | null;
+  root: Buffer;
+  anchor_root: Buffer | null;
+  chain_root: string | null;
+}
+
+/**
+ * A signed report against its anchor (pure): each stored artefact must still hash to its stored
+ * hash, and the anchor root recomputed from the artefacts' bytes (+ inventory hash and signer) must
+ * equal the reference root (chain mirror, else queue, else batch). One finding per report naming
+ * every artefact that changed.
+ */
+export function checkReport(r: ReportRow): TamperFinding[] {
+  const ref = r.chain_root
+    ? { root: r.chain_root.toLowerCase(), source: 'chain' }
+    : r.anchor_root
+      ? { root: bytesToHex(r.anchor_root), source: 'queue' }
+      : { root: bytesToHex(r.root), source: 'batch' };
+  const json = sha256Hex(Buffer.from(r.json_canonical, 'utf8'));
+  const pdf = sha256Hex(r.pdf);
+  const changed: string[] = [];
+  if (json !== r.json_hash) changed.push('json');
+  if (pdf !== r.pdf_hash) changed.push('pdf');
+  if (sha256Hex(r.xlsx) !== r.xlsx_hash) changed.push('xlsx');
+  let root: string | null = null;
+  try {
+    root = reportAnchorRoot(
+      {
+        enterpriseId: r.enterprise_id,
+        jsonHash: json,
+        pdfHash: pdf,
+        inventoryHash: r.inventory_hash,
+        standardRef: '',
+      },
+      (r.signer ?? '0x') as Hex,
+    );
+  } catch {
+    root = null;
+  }
+  if (root !== ref.root) changed.push('anchor');
+  if (!changed.length) return [];
+  return [
+    {
+      enterpriseId: r.enterprise_id,
+      batchId: r.batch_id,
+      leafIndex: null,
+      kind: 'report_mismatch',
+      detail: {
+        reportId: r.report_id,
+        changed,
+        referenceRoot: ref.root,
+        referenceSource: ref.source,
+        recomputedRoot: root,
+      },
+    },
+  ];
+}
+
 /**
  * The tamper job: for every committed batch (optionally one enterprise), recompute the root from the
  * stored rows and salts, compare with the chain (mirror) or the anchoring queue, and record each
@@ -206,6 +278,9 @@ export async function runTamperCheck(
     leavesChecked += leaves.rows.length;
     findings.push(...checkBatch(b.enterprise_id, b, leaves.rows));
   }
+  // Signed reports (kind 'report' batches): artefact bytes and hashes against the anchored root.
+  const reports = await reportRows(pool, opts);
+  for (const r of reports.rows) findings.push(...checkReport(r));
   let raised = 0;
   for (const x of findings) {
     const ins = await pool.query(
@@ -218,7 +293,22 @@ export async function runTamperCheck(
   }
   await pool.query(
     `UPDATE trust_tamper_run SET finished_at = now(), batches_checked = $2, leaves_checked = $3, alarms_raised = $4 WHERE id = $1`,
-    [runId, batches.rows.length, leavesChecked, raised],
+    [runId, batches.rows.length + reports.rows.length, leavesChecked, raised],
   );
-  return { runId, batchesChecked: batches.rows.length, leavesChecked, findings };
+  return { runId, batchesChecked: batches.rows.length + reports.rows.length, leavesChecked, findings };
+}
+
+/** Signed reports with their stored artefacts and the anchor's reference roots (tamper job input). */
+export function reportRows(pool: Pool, opts: { enterpriseId?: string; batchIds?: string[] } = {}) {
+  return pool.query<ReportRow>(
+    `SELECT b.enterprise_id, b.id AS batch_id, r.id AS report_id, r.json_canonical, r.json_hash, r.pdf, r.pdf_hash,
+            r.xlsx, r.xlsx_hash, r.inventory_hash, r.signer, b.root, a.root AS anchor_root, ca.root AS chain_root
+     FROM trust_batch b
+     JOIN report r ON r.enterprise_id = b.enterprise_id AND r.anchor_batch_id = b.id
+     LEFT JOIN trust_anchor a ON a.enterprise_id = b.enterprise_id AND a.batch_id = b.id
+     LEFT JOIN LATERAL (SELECT root FROM chain.anchor c WHERE c.tx_hash = a.tx_hash LIMIT 1) ca ON true
+     WHERE b.kind = 'report' AND ($1::uuid IS NULL OR b.enterprise_id = $1) AND ($2::uuid[] IS NULL OR b.id = ANY ($2))
+     ORDER BY b.created_at`,
+    [opts.enterpriseId ?? null, opts.batchIds ?? null],
+  );
 }

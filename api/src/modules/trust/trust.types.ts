@@ -30,6 +30,13 @@ export class TrustProof {
   @Field(() => String, { nullable: true, description: 'pending, sent, confirmed or failed' })
   anchorState: string | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'Block time of the Anchored event once the chain mirror has it confirmed (the batch is anchored); null before.',
+  })
+  chainAnchoredAt: Date | null;
+
   @Field(() => Int, { nullable: true })
   chainId: number | null;
 
@@ -60,8 +67,17 @@ export class TamperAlarm {
   })
   leafIndex: number | null;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      'root_mismatch, leaf_mismatch, row_missing, leaf_count_mismatch, chain_root_missing, chain_root_mismatch or report_mismatch',
+  })
   kind: string;
+
+  @Field(() => String, { description: 'What the batch commits: readings, inventory or report.' })
+  batchKind: string;
+
+  @Field(() => ID, { nullable: true, description: 'The report concerned (report batches).' })
+  reportId: string | null;
 
   @Field(() => GraphQLJSON)
   detail: unknown;
