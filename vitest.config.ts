@@ -22,6 +22,7 @@ export default defineConfig({
       'gateway/src/**/*.test.ts',
       'verify/src/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'web/src/lib/views/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,

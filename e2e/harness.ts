@@ -88,15 +88,24 @@ export interface Portal {
   stop(): Promise<void>;
 }
 
-/** `next start` of the prior build, pointed at the given API. */
-export async function startPortal(apiUrl: string, apiWsUrl: string): Promise<Portal> {
+/** `next start` of the prior build, pointed at the given API (plus optional chain settings). */
+export async function startPortal(
+  apiUrl: string,
+  apiWsUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Portal> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
     [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'],
     {
       cwd: WEB,
-      env: portalEnv({ NODE_ENV: 'production', OPENCEP_API_URL: apiUrl, OPENCEP_API_WS_URL: apiWsUrl }),
+      env: portalEnv({
+        NODE_ENV: 'production',
+        OPENCEP_API_URL: apiUrl,
+        OPENCEP_API_WS_URL: apiWsUrl,
+        ...extraEnv,
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -131,4 +140,31 @@ export async function startPortal(apiUrl: string, apiWsUrl: string): Promise<Por
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };
+}
+
+/**
+ * An EIP-1193 wallet for the page, standing in for MetaMask: exposes one account and forwards every
+ * other request to the local chain's JSON-RPC, whose dev accounts are unlocked there (the node signs
+ * eth_sendTransaction and eth_signTypedData_v4), so the page's real wallet code path runs.
+ */
+export function injectedWalletScript(account: string, rpcUrl: string): string {
+  return `(() => {
+    const rpc = ${JSON.stringify(rpcUrl)};
+    const account = ${JSON.stringify(account)};
+    let id = 0;
+    window.ethereum = {
+      isOpenCepTestWallet: true,
+      async request({ method, params }) {
+        if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
+        const res = await fetch(rpc, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params ?? [] }),
+        });
+        const body = await res.json();
+        if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
+        return body.result;
+      },
+    };
+  })();`;
 }

@@ -20,6 +20,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // The standalone verifier's pure functions (TypeScript sources) run in the verifier's browser.
+  transpilePackages: ['opencep-verify'],
   // Photos of meter dials taken on phones are a few MB.
   experimental: { serverActions: { bodySizeLimit: '12mb' } },
   async headers() {

@@ -6,6 +6,8 @@
  * | OPENCEP_API_URL        | http://127.0.0.1:4000/graphql    | GraphQL HTTP endpoint the portal SERVER calls         |
  * | OPENCEP_API_WS_URL     | OPENCEP_API_URL with http→ws     | graphql-ws endpoint the BROWSER connects to (public)  |
  * | OPENCEP_TIME_ZONE      | Asia/Shanghai                    | IANA zone dates and times are displayed in            |
+ * | OPENCEP_CHAIN_RPC_URL  | (none)                           | EVM JSON-RPC the BROWSER reads anchors from (public)  |
+ * | OPENCEP_QUOTA_REGISTRY | (none)                           | QuotaRegistry address the regulator's wallet calls    |
  *
  * Both are read at request time (not inlined at build), so one `next build` serves any deployment.
  * The browser URL must be reachable from users' browsers; it also goes into the CSP `connect-src`.
@@ -30,6 +32,12 @@ export interface PortalConfig {
   /** Origin (scheme://host:port) of the ws URL, for the CSP. */
   apiWsOrigin: string;
   timeZone: string;
+  /** Chain JSON-RPC for in-browser proof checks and wallet transactions (null: not configured). */
+  chainRpcUrl: string | null;
+  /** Origin of chainRpcUrl, for the CSP. */
+  chainRpcOrigin: string | null;
+  /** QuotaRegistry contract address (null: quota issuance not configured). */
+  quotaRegistry: `0x${string}` | null;
   isDev: boolean;
 }
 
@@ -50,11 +58,21 @@ export function config(): PortalConfig {
   } catch {
     throw new Error(`OPENCEP_TIME_ZONE is not an IANA time zone: ${timeZone}`);
   }
+  const rawRpc = process.env.OPENCEP_CHAIN_RPC_URL?.trim();
+  const chainRpcUrl = rawRpc ? readUrl('OPENCEP_CHAIN_RPC_URL', rawRpc, rawRpc, ['http:', 'https:']) : null;
+  const rpc = chainRpcUrl ? new URL(chainRpcUrl) : null;
+  const rawQuota = process.env.OPENCEP_QUOTA_REGISTRY?.trim();
+  if (rawQuota && !/^0x[0-9a-fA-F]{40}$/.test(rawQuota)) {
+    throw new Error(`OPENCEP_QUOTA_REGISTRY is not a 20-byte hex address: ${rawQuota}`);
+  }
   cached = {
     apiUrl,
     apiWsUrl,
     apiWsOrigin: `${ws.protocol}//${ws.host}`,
     timeZone,
+    chainRpcUrl,
+    chainRpcOrigin: rpc ? `${rpc.protocol}//${rpc.host}` : null,
+    quotaRegistry: rawQuota ? (rawQuota as `0x${string}`) : null,
     isDev: process.env.NODE_ENV === 'development',
   };
   return cached;

@@ -13,7 +13,8 @@ import { apiRefresh, type TokenPair } from '@/lib/auth/operations';
  *      canvas wrappers set inline styles; a nonce cannot cover style attributes. Style injection
  *      is a far smaller risk than script injection; we accept it and document it here.
  *    - connect-src: 'self' + the API's WebSocket origin (live charts); all GraphQL HTTP goes
- *      through the portal server, so the browser never talks to the API over HTTP.
+ *      through the portal server, so the browser never talks to the API over HTTP. Plus the chain
+ *      RPC origin when configured: the verifier's browser reads anchors from the chain itself.
  *    - img-src blob: for the local preview of a meter photo before upload.
  * 2. Session upkeep: an access token that expires within 30 s is refreshed with the refresh
  *    token (rotating both cookies) before the page renders, because server components cannot
@@ -24,14 +25,14 @@ import { apiRefresh, type TokenPair } from '@/lib/auth/operations';
 const PUBLIC_PATHS = ['/login', '/api/auth/expired', '/api/health'];
 
 function csp(nonce: string): string {
-  const { apiWsOrigin, isDev } = portalConfig();
+  const { apiWsOrigin, chainRpcOrigin, isDev } = portalConfig();
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${isDev ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' blob: data:",
     "font-src 'self'",
-    `connect-src 'self' ${apiWsOrigin}${isDev ? ' ws:' : ''}`,
+    `connect-src 'self' ${apiWsOrigin}${chainRpcOrigin ? ` ${chainRpcOrigin}` : ''}${isDev ? ' ws:' : ''}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Authenticated, Can, Public } from '../../core/auth';
 import type { RequestContext } from '../../core/context';
 import { ApiKey, Device, User } from './identity.entity';
@@ -39,6 +39,12 @@ export class SessionResolver {
 
 @Resolver(() => User)
 export class UserAdminResolver {
+  @Can('platform:ops')
+  @Query(() => [User], { description: 'Platform admin: user accounts, newest first (1–500, default 100).' })
+  users(@Ctx() ctx: RequestContext, @Arg('first', () => Int, { defaultValue: 100 }) first: number) {
+    return IdentityService.listUsers(ctx, first);
+  }
+
   @Can('users:manage')
   @Mutation(() => User)
   createUser(@Ctx() ctx: RequestContext, @Arg('input', () => CreateUserInput) input: CreateUserInput) {

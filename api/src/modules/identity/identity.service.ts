@@ -248,6 +248,13 @@ export const IdentityService = {
     return { kind: i.kind, user, grants, permissions };
   },
 
+  /** Platform operations only (the resolver requires platform:ops): no tenant data, no hashes. */
+  async listUsers(ctx: RequestContext, first: number): Promise<User[]> {
+    if (!Number.isInteger(first) || first < 1 || first > 500)
+      throw new UserInputError('first must be 1–500', { first: ['range'] });
+    return ctx.db.getRepository(User).find({ order: { createdAt: 'DESC' }, take: first });
+  },
+
   async userById(ds: DataSource, id: string): Promise<User | null> {
     return ds.getRepository(User).findOneBy({ id });
   },

@@ -48,6 +48,59 @@ export const METERING_UPDATED = `subscription PortalMeteringUpdated {
   meteringUpdated { enterpriseId meterIds from to }
 }`;
 
+// ---------- energy detail (enterprise) ----------
+export interface TransformerRow {
+  id: string;
+  name: string;
+  ratedKva: string;
+  activeKw: string | null;
+  apparentKva: string | null;
+  loadRate: string | null;
+  lossKw: string | null;
+  powerFactor: string | null;
+  state: string | null;
+  at: string | null;
+}
+export const TRANSFORMERS = `query PortalTransformers($enterpriseId: ID!) {
+  transformers(enterpriseId: $enterpriseId) { id name ratedKva activeKw apparentKva loadRate lossKw powerFactor state at }
+}`;
+export interface UnitConsumptionRow {
+  key: string;
+  energy: string;
+  quantity: string;
+  perUnit: string | null;
+  rank: number;
+}
+export const UNIT_CONSUMPTION = `query PortalUnitConsumption($enterpriseId: ID!, $from: DateTime!, $to: DateTime!, $groupBy: UnitConsumptionGroup!) {
+  unitConsumption(enterpriseId: $enterpriseId, from: $from, to: $to, groupBy: $groupBy) {
+    rows { key energy quantity perUnit rank }
+    benchmark { key perUnit }
+  }
+}`;
+export interface EnergyNodeTotalRow {
+  id: string;
+  name: string;
+  energyType: string;
+  unit: string;
+  value: string;
+}
+export const EQUIPMENT_COMPARE = `query PortalEquipmentCompare($enterpriseId: ID!, $from: DateTime!, $to: DateTime!) {
+  energyCompare(enterpriseId: $enterpriseId, kind: EQUIPMENT, from: $from, to: $to, limit: 10) { id name energyType unit value }
+}`;
+/** One level of the plant structure (sites, areas of a site, lines of an area, equipment of a line). */
+export const ENERGY_COMPARE_LEVEL = `query PortalEnergyCompareLevel($enterpriseId: ID!, $kind: EnergyCompareKind!, $parentId: ID, $from: DateTime!, $to: DateTime!) {
+  energyCompare(enterpriseId: $enterpriseId, kind: $kind, parentId: $parentId, from: $from, to: $to) { id name energyType unit value }
+}`;
+export const SITE_NAME = 'query PortalSiteName($id: ID!) { node: site(id: $id) { id name } }';
+export const AREA_NAME = 'query PortalAreaName($id: ID!) { node: area(id: $id) { id name } }';
+export const LINE_NAME = 'query PortalLineName($id: ID!) { node: line(id: $id) { id name } }';
+export const DAILY_TREND = `query PortalDailyTrend($enterpriseId: ID!, $node: EnergyNodeInput!, $from: DateTime!, $to: DateTime!) {
+  energyDailyTrend(enterpriseId: $enterpriseId, node: $node, from: $from, to: $to, energyType: "electricity") { ts value }
+}`;
+export const ACKNOWLEDGE_ALARM = `mutation PortalAcknowledgeAlarm($enterpriseId: ID!, $id: ID!, $note: String) {
+  acknowledgeAlarm(enterpriseId: $enterpriseId, id: $id, note: $note) { id status }
+}`;
+
 // ---------- metering ----------
 export interface MeterRow {
   id: string;
@@ -63,6 +116,36 @@ export const METERS = `query PortalMeters($enterpriseId: ID!) {
 export const RECORD_MANUAL_READING = `mutation PortalManualReading($input: ManualReadingInput!) {
   recordManualReading(input: $input) { status photoSha256 }
 }`;
+
+// ---------- data entry (enterprise) ----------
+export interface CsvRowError {
+  row: number;
+  column: string | null;
+  code: string;
+  message: string;
+}
+export const IMPORT_READINGS_CSV = `mutation PortalImportReadingsCsv($enterpriseId: ID!, $csv: String!) {
+  importReadingsCsv(enterpriseId: $enterpriseId, csv: $csv) { rows accepted duplicates batchId errors { row column code message } }
+}`;
+export const IMPORT_PRODUCTION_CSV = `mutation PortalImportProductionCsv($enterpriseId: ID!, $csv: String!) {
+  importProductionCsv(enterpriseId: $enterpriseId, csv: $csv) { inserted }
+}`;
+export interface EmissionSourceRow {
+  id: string;
+  code: string;
+  name: string;
+  category: string;
+  sourceType: string;
+  scope: number | null;
+  unit: string;
+  meterId: string | null;
+  active: boolean;
+}
+export const EMISSION_SOURCES = `query PortalEmissionSources($enterpriseId: ID!) {
+  emissionSources(enterpriseId: $enterpriseId, first: 100) { edges { node { id code name category sourceType scope unit meterId active } } }
+}`;
+export const RECORD_ACTIVITY = `mutation PortalRecordActivity($input: RecordActivityInput!) { recordActivity(input: $input) { id } }`;
+export const RECORD_MEASURED_FACTOR = `mutation PortalRecordMeasuredFactor($input: RecordMeasuredFactorInput!) { recordMeasuredFactor(input: $input) { id } }`;
 
 // ---------- carbon / accounting ----------
 export interface InventoryRow {
@@ -102,32 +185,118 @@ export const MONTHLY_EMISSIONS = `query PortalMonthlyEmissions($enterpriseId: ID
 export const EMISSIONS_UPDATED = `subscription PortalEmissionsUpdated($enterpriseId: ID!) {
   emissionsUpdated(enterpriseId: $enterpriseId) { inventoryId periodKind periodStart totalLocation state }
 }`;
+export interface InventoryLine {
+  sourceId: string;
+  sourceType: string;
+  category: string;
+  scope: number | null;
+  co2e: string;
+}
+/** Lines of one inventory (the carbon screen's top sources). */
+export const INVENTORY_LINES = `query PortalInventoryLines($id: ID!) {
+  inventory(id: $id) { id lines { sourceId sourceType category scope co2e } }
+}`;
+export interface OffsetSummary {
+  greenPowerMwh: string;
+  certificatesMwh: string;
+  creditsTco2e: string;
+}
+export const OFFSET_SUMMARY = `query PortalOffsetSummary($enterpriseId: ID!, $year: Int!) {
+  offsetSummary(enterpriseId: $enterpriseId, year: $year) { greenPowerMwh certificatesMwh creditsTco2e }
+}`;
+/** Year-to-date consumption per energy type (the green-power share's denominator). */
+export const ENERGY_YEAR_TOTALS = `query PortalEnergyYearTotals($enterpriseId: ID!, $node: EnergyNodeInput!) {
+  energyDashboard(enterpriseId: $enterpriseId, node: $node) { totals { period energyType unit current } }
+}`;
+export interface QuotaEntryRow {
+  id: string;
+  kind: string;
+  amount: string;
+  delta: string;
+  reason: string;
+  createdAt: string;
+}
+export interface QuotaTrueUpRow {
+  month: number;
+  used: string;
+  cumulativeUsed: string;
+  proRataQuota: string | null;
+  balance: string | null;
+}
 export interface QuotaStatus {
   year: number;
   quota: string | null;
   quotaSource: string;
+  chainQuota: string | null;
+  chainRevision: number | null;
+  manualQuota: string | null;
   used: string;
   remaining: string | null;
-  forecast: { value: string | null; low: string | null; high: string | null; method: string };
-  history: { id: string; kind: string; amount: string; delta: string; reason: string; createdAt: string }[];
+  monthsWithData: number;
+  forecast: {
+    value: string | null;
+    low: string | null;
+    high: string | null;
+    method: string;
+    description: string;
+    monthsObserved: number;
+  };
+  trueUp: QuotaTrueUpRow[];
+  history: QuotaEntryRow[];
 }
 export const QUOTA_STATUS = `query PortalQuotaStatus($enterpriseId: ID!, $year: Int!) {
   quotaStatus(enterpriseId: $enterpriseId, year: $year) {
-    year quota quotaSource used remaining
-    forecast { value low high method }
+    year quota quotaSource chainQuota chainRevision manualQuota used remaining monthsWithData
+    forecast { value low high method description monthsObserved }
+    trueUp { month used cumulativeUsed proRataQuota balance }
     history { id kind amount delta reason createdAt }
   }
 }`;
+export const SET_QUOTA = `mutation PortalSetQuota($input: SetQuotaInput!) { setQuota(input: $input) { id } }`;
+export const ADJUST_QUOTA = `mutation PortalAdjustQuota($input: AdjustQuotaInput!) { adjustQuota(input: $input) { id } }`;
 export interface ReportRow {
   id: string;
-  period: string;
-  status: string;
-  contentHash: string | null;
+  enterpriseId: string;
+  inventoryId: string;
+  version: number;
+  language: string;
+  state: string;
+  standardRef: string;
+  inventoryHash: string;
+  jsonHash: string;
+  pdfHash: string;
+  xlsxHash: string;
+  signer: string | null;
+  signedAt: string | null;
+  anchorRoot: string | null;
+  anchorTxHash: string | null;
+  anchoredAt: string | null;
+  verificationState: string | null;
   createdAt: string;
 }
-/** Not in the API yet (reports module): the panel shows "not available yet". */
+const REPORT_FIELDS =
+  'id enterpriseId inventoryId version language state standardRef inventoryHash jsonHash pdfHash xlsxHash signer signedAt anchorRoot anchorTxHash anchoredAt verificationState createdAt';
 export const REPORTS = `query PortalReports($enterpriseId: ID!) {
-  reports(enterpriseId: $enterpriseId, first: 50) { edges { node { id period status contentHash createdAt } } }
+  reports(enterpriseId: $enterpriseId, first: 50) { edges { node { ${REPORT_FIELDS} } } }
+}`;
+/** Reports granted to the calling verifier (their engagements). */
+export const GRANTED_REPORTS = `query PortalGrantedReports { grantedReports { ${REPORT_FIELDS} } }`;
+/** Regulator: anchored reports with their verification state. */
+export const REGULATOR_REPORTS = `query PortalRegulatorReports { regulatorReports { ${REPORT_FIELDS} } }`;
+export const GENERATE_REPORT = `mutation PortalGenerateReport($input: GenerateReportInput!) { generateReport(input: $input) { id } }`;
+export const REPORT_TYPED_DATA = `query PortalReportTypedData($reportId: ID!) { reportTypedData(reportId: $reportId) { json } }`;
+export const SIGN_REPORT = `mutation PortalSignReport($reportId: ID!, $signature: String!, $signer: String!) {
+  signReport(reportId: $reportId, signature: $signature, signer: $signer) { id state anchorRoot }
+}`;
+/** One report's files (base64 PDF/XLSX, canonical JSON text) for download. */
+export const REPORT_FILES = `query PortalReportFiles($id: ID!) {
+  report(id: $id) { id version language json pdfBase64 xlsxBase64 }
+}`;
+export const RECORD_VERIFICATION = `mutation PortalRecordVerification($input: RecordVerificationInput!) {
+  recordVerification(input: $input) { id opinion chainTxHash chainError }
+}`;
+export const READING_PROOF = `query PortalReadingProof($enterpriseId: ID!, $meterId: ID!, $ts: DateTime!) {
+  readingProof(enterpriseId: $enterpriseId, meterId: $meterId, ts: $ts) { proofJson anchorState }
 }`;
 export interface TamperAlarmRow {
   id: string;
@@ -159,14 +328,75 @@ export interface ParkRow {
 }
 export const PARK = `query PortalPark($id: ID!) { park(id: $id) { id name jurisdiction enterprises { id name industry creditCode } } }`;
 export const PARKS = 'query PortalParks { parks(first: 100) { edges { node { id name jurisdiction } } } }';
+export interface ParkScopeTotals {
+  scope1: string;
+  scope2Location: string;
+  scope2Market: string;
+  scope3: string;
+  totalLocation: string;
+  totalMarket: string;
+}
+export interface ParkEnergyTotal {
+  energyType: string;
+  unit: string;
+  value: string;
+}
+export interface ParkMemberRow {
+  enterpriseId: string;
+  name: string;
+  quota: string | null;
+  quotaSource: string;
+  quotaWarning: boolean;
+  inventoryState: string | null;
+  anchorState: string | null;
+  lastReadingAt: string | null;
+  intensityPerRevenue: string | null;
+  totals: ParkScopeTotals | null;
+}
+export interface ParkOverview {
+  parkName: string;
+  year: number;
+  enterpriseCount: number;
+  sharingCount: number;
+  reportingCount: number;
+  enterprisesWithQuotaWarning: number;
+  quotaTotal: string | null;
+  intensityPerRevenue: string | null;
+  totals: ParkScopeTotals;
+  energy: ParkEnergyTotal[];
+  enterprises: ParkMemberRow[];
+}
+const SCOPE_FIELDS = 'scope1 scope2Location scope2Market scope3 totalLocation totalMarket';
+export const PARK_OVERVIEW = `query PortalParkOverview($parkId: ID!, $year: Int!) {
+  parkOverview(parkId: $parkId, year: $year) {
+    parkName year enterpriseCount sharingCount reportingCount enterprisesWithQuotaWarning quotaTotal intensityPerRevenue
+    totals { ${SCOPE_FIELDS} }
+    energy { energyType unit value }
+    enterprises { enterpriseId name quota quotaSource quotaWarning inventoryState anchorState lastReadingAt intensityPerRevenue totals { ${SCOPE_FIELDS} } }
+  }
+}`;
 export interface RankingRow {
   enterpriseId: string;
-  enterpriseName: string;
-  intensity: string | null;
-  unit: string;
+  name: string;
+  rank: number;
+  value: string;
 }
-export const PARK_RANKING = `query PortalParkRanking($parkId: ID!) {
-  parkIntensityRanking(parkId: $parkId) { enterpriseId enterpriseName intensity unit }
+export const PARK_RANKING = `query PortalParkRanking($parkId: ID!, $year: Int!, $by: ParkRankingMetric!) {
+  parkRanking(parkId: $parkId, year: $year, by: $by) { enterpriseId name rank value }
+}`;
+export const PARK_EXPORT = `query PortalParkExport($parkId: ID!, $year: Int!) {
+  parkExport(parkId: $parkId, year: $year) { csv json sha256 format }
+}`;
+export interface OnChainQuotaRow {
+  chainEnterpriseId: string;
+  year: number;
+  amountGrams: string;
+  revision: number;
+  issuedAt: string;
+  confirmed: boolean;
+}
+export const QUOTAS_ON_CHAIN = `query PortalQuotasOnChain($enterpriseId: ID!) {
+  quotasOnChain(enterpriseId: $enterpriseId) { chainEnterpriseId year amountGrams revision issuedAt confirmed }
 }`;
 export interface AlarmRow {
   id: string;
@@ -253,16 +483,6 @@ export const RELAY_VOTE_BY_SIG = `mutation PortalRelayVoteBySig($proposalId: Str
 }`;
 
 // ---------- verifier ----------
-export interface EngagementRow {
-  id: string;
-  enterprise: { id: string; name: string } | null;
-  period: string;
-  status: string;
-}
-export const ENGAGEMENTS = `query PortalEngagements {
-  engagements(first: 50) { edges { node { id enterprise { id name } period status } } }
-}`;
-
 // ---------- platform admin ----------
 export interface UserRow {
   id: string;
@@ -271,19 +491,25 @@ export interface UserRow {
   createdAt: string;
   disabledAt: string | null;
 }
-export const USERS = `query PortalUsers { users(first: 100) { edges { node { id email displayName createdAt disabledAt } } } }`;
+export const USERS = 'query PortalUsers { users(first: 100) { id email displayName createdAt disabledAt } }';
 export interface DeviceRow {
   id: string;
+  enterpriseId: string;
   name: string;
   address: string;
   createdAt: string;
   revokedAt: string | null;
 }
-export const DEVICES = `query PortalDevices($enterpriseId: ID!) { devices(enterpriseId: $enterpriseId) { id name address createdAt revokedAt } }`;
-/** Devices of every enterprise, for platform operations. */
-export const PLATFORM_DEVICES = `query PortalPlatformDevices {
-  platformDevices(first: 100) { edges { node { id name address createdAt revokedAt } } }
-}`;
+export const DEVICES = `query PortalDevices($enterpriseId: ID!) { devices(enterpriseId: $enterpriseId) { id enterpriseId name address createdAt revokedAt } }`;
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+export const API_KEYS = `query PortalApiKeys($enterpriseId: ID!) { apiKeys(enterpriseId: $enterpriseId) { id name prefix createdAt lastUsedAt revokedAt } }`;
 export interface IndexerHealth {
   running: boolean;
   chainId: number | null;

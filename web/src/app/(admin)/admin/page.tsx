@@ -1,14 +1,16 @@
 import type { Metadata } from 'next';
 import { DataTable, Panel } from '@/components/panel';
 import { LoadState } from '@/components/states';
-import { load, nodes } from '@/lib/graphql/load';
+import { type Loaded, load, nodes } from '@/lib/graphql/load';
 import {
   ENTERPRISES,
   type EnterpriseRow,
   type DeviceRow,
   INDEXER_HEALTH,
   type IndexerHealth,
-  PLATFORM_DEVICES,
+  DEVICES,
+  API_KEYS,
+  type ApiKeyRow,
   USERS,
   type UserRow,
 } from '@/lib/graphql/operations';
@@ -22,12 +24,44 @@ export async function generateMetadata(): Promise<Metadata> {
 /** Platform admin: users, devices and indexer health (operations only, no tenant data). */
 export default async function AdminPage() {
   const { t, f } = await getI18n();
-  const [tenants, users, devices, health] = await Promise.all([
+  const [tenants, users, health] = await Promise.all([
     load<{ enterprises: { edges: { node: EnterpriseRow }[] } }>('enterprises', ENTERPRISES, {}),
-    load<{ users: { edges: { node: UserRow }[] } }>('users', USERS),
-    load<{ platformDevices: { edges: { node: DeviceRow }[] } }>('platformDevices', PLATFORM_DEVICES),
+    load<{ users: UserRow[] }>('users', USERS),
     load<{ indexerHealth: IndexerHealth }>('indexerHealth', INDEXER_HEALTH),
   ]);
+  // Devices and API keys are per enterprise in the API: one query per tenant (first 50).
+  const tenantIds = tenants.ok
+    ? nodes(tenants.data.enterprises)
+        .slice(0, 50)
+        .map((e) => e.id)
+    : [];
+  const nameOf = new Map(tenants.ok ? nodes(tenants.data.enterprises).map((e) => [e.id, e.name]) : []);
+  const [deviceLists, keyLists] = await Promise.all([
+    Promise.all(
+      tenantIds.map((id) => load<{ devices: DeviceRow[] }>('devices', DEVICES, { enterpriseId: id })),
+    ),
+    Promise.all(
+      tenantIds.map(async (id) => ({
+        id,
+        r: await load<{ apiKeys: ApiKeyRow[] }>('apiKeys', API_KEYS, { enterpriseId: id }),
+      })),
+    ),
+  ]);
+  const deviceFail = deviceLists.find((r) => !r.ok);
+  const devices: Loaded<DeviceRow[]> =
+    deviceFail && !deviceFail.ok
+      ? deviceFail
+      : { ok: true, data: deviceLists.flatMap((r) => (r.ok ? r.data.devices : [])) };
+  const keyFail = keyLists.find((x) => !x.r.ok);
+  const apiKeys: Loaded<(ApiKeyRow & { enterpriseId: string })[]> =
+    keyFail && !keyFail.r.ok
+      ? keyFail.r
+      : {
+          ok: true,
+          data: keyLists.flatMap((x) =>
+            x.r.ok ? x.r.data.apiKeys.map((k) => ({ ...k, enterpriseId: x.id })) : [],
+          ),
+        };
   return (
     <>
       <h1>{t('admin.title')}</h1>
@@ -60,7 +94,7 @@ export default async function AdminPage() {
           ) : (
             <DataTable<UserRow>
               caption={t('admin.users')}
-              rows={nodes(users.data.users)}
+              rows={users.data.users}
               rowKey={(r) => r.id}
               empty={t('state.empty')}
               columns={[
@@ -82,10 +116,15 @@ export default async function AdminPage() {
           ) : (
             <DataTable<DeviceRow>
               caption={t('admin.devices')}
-              rows={nodes(devices.data.platformDevices)}
+              rows={devices.data}
               rowKey={(d) => d.id}
               empty={t('state.empty')}
               columns={[
+                {
+                  key: 'ent',
+                  header: t('energy.enterprise'),
+                  render: (d) => nameOf.get(d.enterpriseId) ?? '—',
+                },
                 { key: 'name', header: t('table.name'), render: (d) => d.name },
                 {
                   key: 'addr',
@@ -97,6 +136,38 @@ export default async function AdminPage() {
                   header: t('table.status'),
                   render: (d) =>
                     d.revokedAt ? `✕ ${t('data.device.revoked')}` : `✓ ${t('data.device.active')}`,
+                },
+              ]}
+            />
+          )}
+        </Panel>
+        <Panel id="admin-keys" title={t('admin.apiKeys')}>
+          {!apiKeys.ok ? (
+            <LoadState result={apiKeys} t={t} />
+          ) : (
+            <DataTable
+              caption={t('admin.apiKeys')}
+              rows={apiKeys.data}
+              rowKey={(k) => k.id}
+              empty={t('state.empty')}
+              columns={[
+                {
+                  key: 'ent',
+                  header: t('energy.enterprise'),
+                  render: (k) => nameOf.get(k.enterpriseId) ?? '—',
+                },
+                { key: 'name', header: t('table.name'), render: (k) => k.name },
+                {
+                  key: 'prefix',
+                  header: t('admin.keyPrefix'),
+                  render: (k) => <span className="mono">{k.prefix}</span>,
+                },
+                { key: 'used', header: t('admin.lastUsed'), render: (k) => f.dateTime(k.lastUsedAt) },
+                {
+                  key: 'status',
+                  header: t('table.status'),
+                  render: (k) =>
+                    k.revokedAt ? `✕ ${t('data.device.revoked')}` : `✓ ${t('data.device.active')}`,
                 },
               ]}
             />

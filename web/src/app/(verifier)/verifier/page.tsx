@@ -1,46 +1,169 @@
 import type { Metadata } from 'next';
+import { ActionForm } from '@/components/action-form-client';
+import { FileHashField } from '@/components/file-hash-field-client';
 import { DataTable, Panel } from '@/components/panel';
 import { LoadState } from '@/components/states';
+import { config } from '@/config';
 import { getViewer, scopeIds } from '@/lib/auth/session';
 import { load, nodes } from '@/lib/graphql/load';
-import { ENGAGEMENTS, type EngagementRow, INVENTORIES, type InventoryRow } from '@/lib/graphql/operations';
+import { GRANTED_REPORTS, INVENTORIES, type InventoryRow, type ReportRow } from '@/lib/graphql/operations';
 import { getI18n } from '@/lib/i18n/server';
 import { periodLabel, shortHash } from '@/lib/views/accounting';
 import { loadEnterprise } from '@/lib/views/enterprise';
+import { recordStatementAction } from './actions';
+import { ProofCheck } from './proof-check-client';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getI18n()).t('verifier.title') };
 }
 
 /**
- * Verifiers: the enterprises that granted them an engagement (their VERIFIER grants) and those
- * enterprises' inventories with hashes and anchors to check; engagement records are not in the API yet.
+ * Verifiers: the reports granted to them (their engagements) with downloads, the in-browser proof
+ * check against the chain, statements on granted reports, and the inventories of the enterprises
+ * that gave them a VERIFIER grant.
  */
 export default async function VerifierPage() {
-  const { t, f } = await getI18n();
+  const { t, f, locale } = await getI18n();
   const viewer = await getViewer();
   const enterpriseIds = scopeIds(viewer, 'verifier');
-  const [engagements, granted] = await Promise.all([
-    load<{ engagements: { edges: { node: EngagementRow }[] } }>('engagements', ENGAGEMENTS),
+  const [granted, inventoriesByEnterprise] = await Promise.all([
+    load<{ grantedReports: ReportRow[] }>('grantedReports', GRANTED_REPORTS),
     Promise.all(
       enterpriseIds.slice(0, 20).map(async (id) => ({
         enterprise: await loadEnterprise(id),
         inventories: await load<{ inventories: { edges: { node: InventoryRow }[] } }>(
           'inventories',
           INVENTORIES,
-          {
-            enterpriseId: id,
-          },
+          { enterpriseId: id },
         ),
       })),
     ),
   ]);
   const tco2e = t('unit.tCO2e');
+  const reports = granted.ok ? granted.data.grantedReports : [];
+  const { chainRpcUrl, timeZone } = config();
   return (
     <>
       <h1>{t('verifier.title')}</h1>
       <div className="grid">
-        {granted.map(({ enterprise, inventories }, i) => (
+        <Panel id="engagements" title={t('verifier.engagements')} wide>
+          {!granted.ok ? (
+            <LoadState result={granted} t={t} />
+          ) : (
+            <DataTable<ReportRow>
+              caption={t('verifier.engagements')}
+              rows={reports}
+              rowKey={(r) => r.id}
+              empty={t('verifier.noEngagements')}
+              columns={[
+                {
+                  key: 'ref',
+                  header: t('accounting.standard'),
+                  render: (r) => `${r.standardRef} · v${r.version} · ${r.language}`,
+                },
+                {
+                  key: 's',
+                  header: t('accounting.status'),
+                  render: (r) => <span className="badge">{r.state}</span>,
+                },
+                {
+                  key: 'h',
+                  header: t('accounting.hash'),
+                  render: (r) => <span className="mono">{shortHash(r.jsonHash)}</span>,
+                },
+                {
+                  key: 'a',
+                  header: t('accounting.anchor'),
+                  render: (r) =>
+                    r.anchoredAt ? `✓ ${f.dateTime(r.anchoredAt)}` : `○ ${t('accounting.notAnchored')}`,
+                },
+                { key: 'v', header: t('accounting.verified'), render: (r) => r.verificationState ?? '—' },
+                {
+                  key: 'files',
+                  header: t('accounting.download'),
+                  render: (r) => (
+                    <span className="links">
+                      {(['pdf', 'json', 'xlsx'] as const).map((fmt) => (
+                        <a
+                          key={fmt}
+                          href={`/api/reports/${r.id}/${fmt}`}
+                          download
+                          aria-label={`${t('accounting.download')} ${fmt.toUpperCase()} v${r.version}`}
+                        >
+                          {fmt.toUpperCase()}
+                        </a>
+                      ))}
+                    </span>
+                  ),
+                },
+              ]}
+            />
+          )}
+        </Panel>
+        <Panel id="proof-check" title={t('verifier.proofCheck')} wide>
+          <ProofCheck
+            rpcUrl={chainRpcUrl}
+            formatTime={{ locale, timeZone }}
+            labels={{
+              proof: t('verifier.proofJson'),
+              file: t('verifier.proofFile'),
+              check: t('verifier.check'),
+              checking: t('verifier.checking'),
+              rpc: t('verifier.rpc'),
+              rpcMissing: t('verifier.rpcMissing'),
+              computedLeaf: t('verifier.computedLeaf'),
+              anchoredAt: t('accounting.anchoredAt'),
+              verdicts: {
+                VALID: t('verdict.VALID'),
+                MALFORMED: t('verdict.MALFORMED'),
+                LEAF_MISMATCH: t('verdict.LEAF_MISMATCH'),
+                PROOF_INVALID: t('verdict.PROOF_INVALID'),
+                WRONG_CHAIN: t('verdict.WRONG_CHAIN'),
+                NOT_ANCHORED: t('verdict.NOT_ANCHORED'),
+                RPC_ERROR: t('verdict.RPC_ERROR'),
+              },
+            }}
+          />
+        </Panel>
+        <Panel id="statements" title={t('verifier.statements')} wide>
+          {reports.length === 0 ? (
+            <p className="state" role="status">
+              {t('verifier.noEngagements')}
+            </p>
+          ) : (
+            <ActionForm
+              action={recordStatementAction}
+              submit={t('verifier.record')}
+              okText={t('verifier.recorded')}
+              errorText={t('form.notSaved')}
+              testId="statement-form"
+            >
+              <div className="form-row">
+                <div className="field">
+                  <label htmlFor="st-report">{t('accounting.reports')}</label>
+                  <select id="st-report" name="reportId">
+                    {reports.map((r) => (
+                      <option
+                        key={r.id}
+                        value={r.id}
+                      >{`${r.standardRef} · v${r.version} · ${r.language} · ${shortHash(r.jsonHash)}`}</option>
+                    ))}
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor="st-opinion">{t('verifier.opinion')}</label>
+                  <select id="st-opinion" name="opinion">
+                    <option value="POSITIVE">{t('verifier.opinion.POSITIVE')}</option>
+                    <option value="QUALIFIED">{t('verifier.opinion.QUALIFIED')}</option>
+                    <option value="NEGATIVE">{t('verifier.opinion.NEGATIVE')}</option>
+                  </select>
+                </div>
+              </div>
+              <FileHashField label={t('verifier.document')} hashLabel={t('verifier.documentHash')} />
+            </ActionForm>
+          )}
+        </Panel>
+        {inventoriesByEnterprise.map(({ enterprise, inventories }, i) => (
           <Panel
             key={enterpriseIds[i]}
             id={`verify-${i}`}
@@ -86,27 +209,6 @@ export default async function VerifierPage() {
             )}
           </Panel>
         ))}
-        <Panel id="engagements" title={t('verifier.engagements')} wide>
-          {!engagements.ok ? (
-            <LoadState result={engagements} t={t} />
-          ) : (
-            <DataTable<EngagementRow>
-              caption={t('verifier.engagements')}
-              rows={nodes(engagements.data.engagements)}
-              rowKey={(r) => r.id}
-              empty={t('state.empty')}
-              columns={[
-                { key: 'e', header: t('energy.enterprise'), render: (r) => r.enterprise?.name ?? '—' },
-                { key: 'p', header: t('accounting.period'), render: (r) => r.period },
-                {
-                  key: 's',
-                  header: t('table.status'),
-                  render: (r) => <span className="badge">{r.status}</span>,
-                },
-              ]}
-            />
-          )}
-        </Panel>
       </div>
     </>
   );

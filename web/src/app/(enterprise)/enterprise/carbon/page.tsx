@@ -5,13 +5,19 @@ import { LiveLineChart, type Point } from '@/components/live-line-chart-client';
 import { EmptyState, LoadState } from '@/components/states';
 import { config } from '@/config';
 import { getViewer } from '@/lib/auth/session';
+import { compareDecimals, sumDecimals } from '@/lib/views/decimal';
 import { load, nodes } from '@/lib/graphql/load';
 import {
   EMISSIONS_UPDATED,
   ENERGY_LOAD_CURVE,
   enterpriseNode,
   INVENTORIES,
+  INVENTORY_LINES,
+  type InventoryLine,
   type InventoryRow,
+  OFFSET_SUMMARY,
+  type OffsetSummary,
+  ENERGY_YEAR_TOTALS,
   type LoadPoint,
   METERING_UPDATED,
   MONTHLY_EMISSIONS,
@@ -39,11 +45,15 @@ export default async function CarbonScreenPage() {
   if (!enterpriseId) return <EmptyState message={t('auth.noRole')} />;
   const curveVars = { enterpriseId, node: enterpriseNode(enterpriseId) };
   const year = new Date().getFullYear();
-  const [enterprise, inventories, quotas, curve] = await Promise.all([
+  const [enterprise, inventories, quotas, curve, offsets, energyYear] = await Promise.all([
     loadEnterprise(enterpriseId),
     load<{ inventories: Conn<InventoryRow> }>('inventories', INVENTORIES, { enterpriseId, year }),
     load<{ quotaStatus: QuotaStatus }>('quotaStatus', QUOTA_STATUS, { enterpriseId, year }),
     load<{ energyDashboard: { loadCurve: LoadPoint[] } }>('energyDashboard', ENERGY_LOAD_CURVE, curveVars),
+    load<{ offsetSummary: OffsetSummary }>('offsetSummary', OFFSET_SUMMARY, { enterpriseId, year }),
+    load<{
+      energyDashboard: { totals: { period: string; energyType: string; unit: string; current: string }[] };
+    }>('energyDashboard', ENERGY_YEAR_TOTALS, curveVars),
   ]);
   const tco2e = t('unit.tCO2e');
   const invRows = inventories.ok ? nodes(inventories.data.inventories) : [];
@@ -53,6 +63,34 @@ export default async function CarbonScreenPage() {
     .filter((i) => i.periodKind === 'MONTH')
     .sort((a, b) => a.periodStart.localeCompare(b.periodStart));
   const anchored = invRows.filter((i) => i.anchoredAt);
+  // Top sources: the latest inventory's lines summed per source, largest first.
+  const lines = latest
+    ? await load<{ inventory: { lines: InventoryLine[] } }>('inventory', INVENTORY_LINES, { id: latest.id })
+    : null;
+  const bySource = new Map<string, { label: string; values: string[] }>();
+  if (lines?.ok) {
+    for (const l of lines.data.inventory.lines) {
+      const cur = bySource.get(l.sourceId) ?? { label: `${l.sourceId} · ${l.sourceType}`, values: [] };
+      cur.values.push(l.co2e);
+      bySource.set(l.sourceId, cur);
+    }
+  }
+  const topSources = [...bySource.values()]
+    .map((x) => ({ label: x.label, co2e: sumDecimals(x.values) }))
+    .sort((a, b) => compareDecimals(b.co2e, a.co2e))
+    .slice(0, 5);
+  // Green power share: retired green power (MWh) over this year's electricity (kWh → MWh).
+  const electricityYear = energyYear.ok
+    ? energyYear.data.energyDashboard.totals.find(
+        (x) => x.period === 'year' && x.energyType === 'electricity',
+      )
+    : undefined;
+  const electricityMwh = electricityYear
+    ? Number(electricityYear.current) / (electricityYear.unit === 'MWh' ? 1 : 1000)
+    : null;
+  const greenMwh = offsets.ok ? Number(offsets.data.offsetSummary.greenPowerMwh) : null;
+  const greenShare =
+    greenMwh !== null && electricityMwh !== null && electricityMwh > 0 ? greenMwh / electricityMwh : null;
   const quota = quotas.ok ? quotas.data.quotaStatus : null;
   const quotaShare =
     quota?.quota && Number(quota.quota) > 0 ? Number(quota.used) / Number(quota.quota) : null;
@@ -189,6 +227,39 @@ export default async function CarbonScreenPage() {
                 </li>
               ))}
             </ul>
+          )}
+        </section>
+        <section className="tile" aria-labelledby="bs-sources">
+          <h2 id="bs-sources">{t('carbon.topSources')}</h2>
+          {!latest ? (
+            <EmptyState message={t('state.empty')} />
+          ) : lines && !lines.ok ? (
+            <LoadState result={lines} t={t} />
+          ) : topSources.length === 0 ? (
+            <EmptyState message={t('state.empty')} />
+          ) : (
+            <ol className="anchor-list" data-testid="top-sources">
+              {topSources.map((x) => (
+                <li key={x.label}>{`${x.label} · ${f.quantity(x.co2e, tco2e, 1)}`}</li>
+              ))}
+            </ol>
+          )}
+        </section>
+        <section className="tile" aria-labelledby="bs-green">
+          <h2 id="bs-green">{t('carbon.greenShare')}</h2>
+          {!offsets.ok ? (
+            <LoadState result={offsets} t={t} />
+          ) : (
+            <dl className="stats">
+              <div className="stat">
+                <dt>{t('carbon.greenShare')}</dt>
+                <dd>{f.percent(greenShare)}</dd>
+              </div>
+              <div className="stat">
+                <dt>{t('carbon.greenPower')}</dt>
+                <dd>{f.quantity(offsets.data.offsetSummary.greenPowerMwh, 'MWh', 1)}</dd>
+              </div>
+            </dl>
           )}
         </section>
       </main>
