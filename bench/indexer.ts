@@ -26,11 +26,15 @@ const config = z
 process.env.DATABASE_URL = config.DATABASE_URL;
 
 const PER_TX = 2000;
+/** eth_getLogs requests of the indexer: answered, and refused (their range fetched again, smaller). */
+const requests = { ok: 0, refused: 0 };
 const silent = {
   info() {},
   warn() {},
   error() {},
   debug(o: object, m?: string) {
+    if (m === 'eth_getLogs') requests.ok++;
+    if (m === 'eth_getLogs failed, shrinking range') requests.refused++;
     if (process.argv.includes('--verbose') && m !== 'eth_getLogs')
       console.log(m, JSON.stringify(o).slice(0, 400));
   },
@@ -155,8 +159,10 @@ async function main(): Promise<void> {
     const { rows } = await watch.query(`SELECT count(*)::int AS n FROM chain.log`);
     const indexed = Number(rows[0]?.n);
     const rate = indexed / (backfillMs / 1000);
+    const backfillRequests = { ...requests };
     console.log(
-      `indexer backfill: ${indexed} events in ${backfillMs.toFixed(0)} ms → ${rate.toFixed(0)} events/s`,
+      `indexer backfill: ${indexed} events in ${backfillMs.toFixed(0)} ms → ${rate.toFixed(0)} events/s ` +
+        `(eth_getLogs: ${backfillRequests.ok} answered, ${backfillRequests.refused} refused and re-fetched smaller)`,
     );
 
     // Steady state: one 20-event transaction every 250 ms for 10 s.
@@ -195,6 +201,7 @@ async function main(): Promise<void> {
         ratio: Math.round(ratio * 100) / 100,
         steadyLagMsP50: Math.round(p50),
         steadyLagMsMax: Math.round(max),
+        getLogsRefused: backfillRequests.refused,
       }),
     );
   } finally {

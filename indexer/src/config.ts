@@ -12,6 +12,8 @@ const schema = z.object({
   DATABASE_URL: z.string().min(1),
   /** JSON-RPC URL of the chain node (http(s) polls, ws(s) subscribes to new heads). */
   CHAIN_RPC_URL: z.string().url().default('http://127.0.0.1:8545'),
+  /** Optional WebSocket URL for new-head pushes next to an HTTP CHAIN_RPC_URL (polling while it is down). */
+  CHAIN_WS_URL: z.string().url().optional(),
   /** Deployment file written by contracts/deploy; relative paths are resolved from the repository root. */
   CHAIN_DEPLOYMENT_FILE: z
     .string()
@@ -22,7 +24,7 @@ const schema = z.object({
   INDEXER_ON_CHAIN_REPLACED: z.enum(['stop', 'reindex']).default('stop'),
   /** Serve /metrics on this port when set. */
   INDEXER_METRICS_PORT: int().optional(),
-  INDEXER_INITIAL_BLOCK_RANGE: int(1000).pipe(z.number().min(1)),
+  INDEXER_INITIAL_BLOCK_RANGE: int(1).pipe(z.number().min(1)),
   INDEXER_MAX_BLOCK_RANGE: int(10_000).pipe(z.number().min(1)),
   INDEXER_TARGET_LOGS_PER_BATCH: int(5000).pipe(z.number().min(1)),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -1,5 +1,5 @@
 import { type AbiEvent, toEventSelector } from 'viem';
-import { compileEventDecoder, type DecodedArgs } from './abi-decode';
+import { compileEventDecoder, type DecodedArgs, lower } from './abi-decode';
 import type { DeployedContract } from './deployment';
 import { IndexerError } from './errors';
 import type { BlockHeader, RpcLog } from './rpc';
@@ -304,6 +304,7 @@ interface EventDef {
   contract: string;
   event: AbiEvent;
   decode: (topics: string[], data: string) => DecodedArgs;
+  handler: Handler | undefined;
 }
 
 /** Decodes logs of the deployed contracts with their ABIs into raw + typed rows. */
@@ -315,7 +316,12 @@ export class Decoder {
     for (const c of contracts) {
       const events = new Map<string, EventDef>();
       for (const e of c.events)
-        events.set(toEventSelector(e), { contract: c.name, event: e, decode: compileEventDecoder(e) });
+        events.set(toEventSelector(e), {
+          contract: c.name,
+          event: e,
+          decode: compileEventDecoder(e),
+          handler: HANDLERS[e.name],
+        });
       this.byAddress.set(c.address, { contract: c.name, events });
     }
   }
@@ -329,26 +335,24 @@ export class Decoder {
     log: RpcLog,
     header: BlockHeader,
   ): { log: Row; typed?: HandlerResult & { row: Row }; eventName?: string } {
-    const address = log.address.toLowerCase();
+    // Hot path of the backfill: no object spreads, lowercase without copies.
+    const address = lower(log.address);
     const c = this.byAddress.get(address);
-    const topic0 = log.topics[0]?.toLowerCase();
-    const def = topic0 ? c?.events.get(topic0) : undefined;
+    const topics = log.topics;
+    const topic0 = topics[0] === undefined ? null : lower(topics[0]);
+    const def = topic0 !== null ? c?.events.get(topic0) : undefined;
+    const txHash = lower(log.transactionHash);
+    const logIndex = Number(log.logIndex);
     const blockNumber = Number(log.blockNumber);
-    const base = {
-      chain_id: chainId,
-      tx_hash: log.transactionHash.toLowerCase(),
-      log_index: Number(log.logIndex),
-      block_number: blockNumber,
-    };
     let args: Args | undefined;
     if (def) {
       try {
-        args = def.decode(log.topics, log.data);
+        args = def.decode(topics, log.data);
       } catch (err) {
         // The ABI says this topic is ours but the payload does not fit: a deployment/ABI mismatch
         // that retrying cannot fix.
         throw new IndexerError(
-          `cannot decode ${def.contract}.${def.event.name} at ${log.transactionHash}:${Number(log.logIndex)}`,
+          `cannot decode ${def.contract}.${def.event.name} at ${log.transactionHash}:${logIndex}`,
           true,
           { cause: err },
         );
@@ -360,32 +364,36 @@ export class Decoder {
       this.isoCache.set(header, blockTimestamp);
     }
     const raw: Row = {
-      ...base,
+      chain_id: chainId,
+      tx_hash: txHash,
+      log_index: logIndex,
+      block_number: blockNumber,
       block_timestamp: blockTimestamp,
       address,
-      block_hash: log.blockHash.toLowerCase(),
-      topic0: log.topics[0]?.toLowerCase() ?? null,
-      topic1: log.topics[1]?.toLowerCase() ?? null,
-      topic2: log.topics[2]?.toLowerCase() ?? null,
-      topic3: log.topics[3]?.toLowerCase() ?? null,
-      data: log.data.toLowerCase(),
+      block_hash: lower(log.blockHash),
+      topic0,
+      topic1: topics[1] === undefined ? null : lower(topics[1]),
+      topic2: topics[2] === undefined ? null : lower(topics[2]),
+      topic3: topics[3] === undefined ? null : lower(topics[3]),
+      data: lower(log.data),
       contract: c?.contract ?? null,
       event_name: def?.event.name ?? null,
       args: null,
     };
-    const handler = def && args ? HANDLERS[def.event.name] : undefined;
+    const handler = def && args ? def.handler : undefined;
     if (!handler || !args) {
       // Events without a typed table keep their decoded arguments here; typed ones live in their table.
       if (args) raw.args = JSON.stringify(jsonSafe(args));
       return { log: raw, eventName: def?.event.name };
     }
     const typed = handler(args);
-    typed.row = {
-      ...base,
-      block_timestamp: blockTimestamp,
-      address,
-      ...typed.row,
-    };
+    const row = typed.row;
+    row.chain_id = chainId;
+    row.tx_hash = txHash;
+    row.log_index = logIndex;
+    row.block_number = blockNumber;
+    row.block_timestamp = blockTimestamp;
+    row.address = address;
     return { log: raw, typed, eventName: def?.event.name };
   }
 }

@@ -15,6 +15,12 @@ export interface StartIndexerOptions {
   databaseUrl: string;
   /** JSON-RPC endpoint: http(s):// (polling) or ws(s):// (new heads pushed). */
   rpcUrl: string;
+  /**
+   * WebSocket endpoint for new-head pushes (eth_subscribe newHeads) next to an HTTP `rpcUrl`. While
+   * it is unreachable the indexer polls `rpcUrl` every `pollIntervalMs` and keeps reconnecting.
+   * A ws(s):// `rpcUrl` is used for both.
+   */
+  wsUrl?: string;
   /** contracts/deployments/<chainId>.json path (re-read on reindex) … */
   deploymentFile?: string;
   /** … or the parsed object. */
@@ -27,7 +33,10 @@ export interface StartIndexerOptions {
   onChainReplaced?: 'stop' | 'reindex';
   /** Serve Prometheus text on http://0.0.0.0:<port>/metrics when set. */
   metricsPort?: number;
-  /** eth_getLogs block span to start with and never exceed. Defaults 1000 / 10000. */
+  /**
+   * eth_getLogs block span of the first request (slow start: spans then follow the measured log
+   * density, growing at most 4-fold per request) and the span never exceeded. Defaults 1 / 10000.
+   */
   initialBlockRange?: number;
   maxBlockRange?: number;
   /** Logs per batch the adaptive range aims at. Default 5000. */
@@ -60,7 +69,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<IndexerHa
     options: '-c synchronous_commit=off',
   });
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle pg client error'));
-  const rpc = new Rpc(opts.rpcUrl);
+  const rpc = new Rpc(opts.rpcUrl, { wsUrl: opts.wsUrl });
   // One writer per database: a session advisory lock, released by Postgres if the process dies.
   const lockClient = await pool.connect();
   let server: Server | undefined;
@@ -81,7 +90,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<IndexerHa
         finalityDepth: opts.finalityDepth ?? 12,
         pollIntervalMs: opts.pollIntervalMs ?? 1000,
         onChainReplaced: opts.onChainReplaced ?? 'stop',
-        initialBlockRange: opts.initialBlockRange ?? 1000,
+        initialBlockRange: opts.initialBlockRange ?? 1,
         maxBlockRange: opts.maxBlockRange ?? 10_000,
         targetLogsPerBatch: opts.targetLogsPerBatch ?? 5000,
       },

@@ -8,8 +8,15 @@ import {
   isFatal,
 } from './errors';
 import { Decoder, type EventTable, type Row } from './events';
-import { AdaptiveRange } from './range';
-import type { BlockHeader, Rpc, RpcLog } from './rpc';
+import { AdaptiveRange, approxLogBytes } from './range';
+import {
+  type BlockHeader,
+  errorMessage,
+  type HeadSource,
+  type HeadSubscription,
+  type Rpc,
+  type RpcLog,
+} from './rpc';
 import { type Batch, type Checkpoint, type Meta, Store } from './store';
 
 export interface Logger {
@@ -53,7 +60,17 @@ export interface Status {
   errorsTotal: number;
   lastError: string | null;
   lastErrorAt: Date | null;
+  /** 'websocket' while a newHeads subscription is live, else 'polling'. */
+  headSource: HeadSource;
 }
+
+/**
+ * Hardhat/EDR `hardhat_mine` reserves the blocks it mines in one call and reports them with an
+ * all-zero parentHash until they are materialised. Such a link cannot be checked from the header;
+ * the indexer then checks that its checkpoint is still canonical instead.
+ */
+const ZERO_HASH = `0x${'0'.repeat(64)}`;
+const unknownParent = (h: BlockHeader) => h.parentHash === ZERO_HASH;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -89,6 +106,10 @@ export class ChainIndexer {
   private phase: Phase = 'starting';
   private reprepare = false;
   private prefetched: { from: number; to: number; promise: Promise<Fetched> } | null = null;
+  private heads: HeadSubscription | null = null;
+  /** A head was pushed since the last step read the head: step again before sleeping. */
+  private headPushed = false;
+  private statusWrittenAt = 0;
 
   constructor(
     pool: pg.Pool,
@@ -101,6 +122,7 @@ export class ChainIndexer {
       initial: settings.initialBlockRange,
       max: settings.maxBlockRange,
       targetLogs: settings.targetLogsPerBatch,
+      maxResponseBytes: rpc.maxResponseBytes,
     });
   }
 
@@ -212,14 +234,30 @@ export class ChainIndexer {
   /** Runs until stop() or a fatal error (rethrown). */
   async run(): Promise<void> {
     let backoff = 250;
-    const unwatch = this.rpc.watchHeads(() => this.wake?.());
+    this.heads = this.rpc.watchHeads(
+      () => {
+        this.headPushed = true;
+        this.wake?.();
+      },
+      (source, err) => {
+        if (source === 'websocket')
+          this.log.info({ wsUrl: this.rpc.wsUrl }, 'new heads pushed over WebSocket');
+        else
+          this.log.warn(
+            { wsUrl: this.rpc.wsUrl, err: errorMessage(err) },
+            'WebSocket unavailable: polling for new heads',
+          );
+      },
+    );
     try {
       while (!this.abort.signal.aborted) {
         try {
           const progressed = await this.step();
           backoff = 250;
-          await this.writeStatus();
-          if (!progressed) {
+          // During backfill the status row is refreshed once a second, not once per batch.
+          const caughtUp = this.head !== null && this.cursor.blockNumber >= this.head.number;
+          if (!progressed || caughtUp || Date.now() - this.statusWrittenAt >= 1000) await this.writeStatus();
+          if (!progressed && !this.headPushed) {
             await new Promise<void>((resolve) => {
               this.wake = resolve;
               void sleep(this.settings.pollIntervalMs, this.abort.signal).then(resolve);
@@ -244,7 +282,7 @@ export class ChainIndexer {
         }
       }
     } finally {
-      unwatch();
+      await this.heads?.stop();
       if (this.phase !== 'failed') this.phase = 'stopped';
       await this.writeStatus().catch(() => {});
     }
@@ -270,6 +308,7 @@ export class ChainIndexer {
       }
       this.reprepare = false;
     }
+    this.headPushed = false;
     const head = await this.rpc.header('latest');
     if (!head) throw new InconsistentBatchError('node returned no latest block');
     this.head = head;
@@ -306,7 +345,10 @@ export class ChainIndexer {
 
     const first = headers.get(from);
     if (!first) throw new InconsistentBatchError(`block ${from} vanished`);
-    if (first.parentHash !== cp.blockHash) {
+    const linked = unknownParent(first)
+      ? (await this.rpc.header(cp.blockNumber))?.hash === cp.blockHash
+      : first.parentHash === cp.blockHash;
+    if (!linked) {
       this.log.debug({ from, parent: first.parentHash, checkpoint: cp }, 'parent mismatch');
       await this.handleReorg();
       return true;
@@ -314,7 +356,7 @@ export class ChainIndexer {
     if (unfinalized) {
       for (let n = from + 1; n <= to; n++) {
         const h = headers.get(n);
-        if (!h || h.parentHash !== headers.get(n - 1)?.hash) {
+        if (!h || (!unknownParent(h) && h.parentHash !== headers.get(n - 1)?.hash)) {
           throw new InconsistentBatchError(`blocks ${n - 1}..${n} do not link (reorg during fetch)`);
         }
       }
@@ -374,7 +416,7 @@ export class ChainIndexer {
       const started = Date.now();
       try {
         const logs = await this.rpc.getLogs(this.addresses, from, end);
-        this.range.onSuccess(span, logs.length);
+        this.range.onSuccess(span, logs.length, approxLogBytes(logs));
         this.log.debug({ from, to: end, logs: logs.length, ms: Date.now() - started }, 'eth_getLogs');
         return { logs, to: end };
       } catch (err) {
@@ -536,11 +578,13 @@ export class ChainIndexer {
       errorsTotal: this.stats.errors,
       lastError: this.lastError?.message ?? null,
       lastErrorAt: this.lastError?.at ?? null,
+      headSource: this.heads?.source ?? 'polling',
     };
   }
 
   private async writeStatus(): Promise<void> {
     const s = this.status();
+    this.statusWrittenAt = Date.now();
     await this.store.writeStatus({ ...s, headTimestamp: this.head?.timestamp ?? null });
   }
 }

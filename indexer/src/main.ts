@@ -8,6 +8,7 @@ const logger = pino({ name: 'indexer', level: config.LOG_LEVEL });
 const handle = await startIndexer({
   databaseUrl: config.DATABASE_URL,
   rpcUrl: config.CHAIN_RPC_URL,
+  wsUrl: config.CHAIN_WS_URL,
   deploymentFile: config.CHAIN_DEPLOYMENT_FILE,
   finalityDepth: config.INDEXER_FINALITY_DEPTH,
   pollIntervalMs: config.INDEXER_POLL_INTERVAL_MS,

@@ -23,6 +23,11 @@ export function prometheusText(s: Status): string {
     s.phase === 'stopped' || s.phase === 'failed' ? 0 : 1,
   );
   gauge(
+    'heads_websocket',
+    'Whether new heads arrive over a live WebSocket subscription (1) or by polling (0).',
+    s.headSource === 'websocket' ? 1 : 0,
+  );
+  gauge(
     'last_error_timestamp_seconds',
     'Unix time of the last error, 0 if none.',
     s.lastErrorAt ? Math.floor(s.lastErrorAt.getTime() / 1000) : 0,

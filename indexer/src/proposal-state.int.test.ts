@@ -11,7 +11,9 @@ import {
   defineChain,
   type Hex,
   http,
+  keccak256,
   parseEventLogs,
+  toBytes,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,10 +110,9 @@ describe.skipIf(!existsSync(artifacts))('chain.proposal_state on the real govern
         return receipt;
       };
       const testClient = createTestClient({ mode: 'hardhat', chain, transport: http(url) });
-      // One block per call: a multi-block hardhat_mine (lazily reserved blocks) stalled the follower here.
-      const mine = async (blocks: number) => {
-        for (let i = 0; i < blocks; i++) await testClient.mine({ blocks: 1 });
-      };
+      // One hardhat_mine call for many blocks: its lazily reserved blocks report a zero parentHash,
+      // which the follower must take in its stride.
+      const mine = async (blocks: number) => testClient.mine({ blocks });
       const propose = async (description: string) => {
         const targets = [d.contracts.StandardsRegistry.address];
         const calldatas: Hex[] = ['0x'];
@@ -150,6 +151,34 @@ describe.skipIf(!existsSync(artifacts))('chain.proposal_state on the real govern
         { id: String(passingId), state: 'succeeded', event_state: 'pending', at: head },
       ]);
       expect((await c.query(`SELECT chain.proposal_state(42, $1) AS s`, [head])).rows).toEqual([{ s: null }]);
+
+      // Queued in the timelock, then never executed: Expired once the block time passes
+      // ETA + EXECUTION_GRACE_PERIOD (strictly after; at exactly that second it is still Queued).
+      const description = '# proposal-state test: passes';
+      await send(proposerKey, 'queue', [
+        [d.contracts.StandardsRegistry.address],
+        [0n],
+        ['0x'],
+        keccak256(toBytes(description)),
+      ]);
+      await expectState(passingId, 'queued');
+      const [eta, grace] = await Promise.all([
+        pub.readContract({ ...gov, functionName: 'proposalEta', args: [passingId] }) as Promise<bigint>,
+        pub.readContract({ ...gov, functionName: 'EXECUTION_GRACE_PERIOD' }) as Promise<bigint>,
+      ]);
+      expect(grace).toBe(14n * 24n * 3600n);
+      await testClient.setNextBlockTimestamp({ timestamp: eta + grace });
+      await mine(1);
+      await expectState(passingId, 'queued');
+      await testClient.setNextBlockTimestamp({ timestamp: eta + grace + 1n });
+      await mine(1);
+      await expectState(passingId, 'expired');
+      const [expired] = (
+        await c.query(`SELECT state, event_state FROM chain.proposal_with_state WHERE proposal_id = $1`, [
+          String(passingId),
+        ])
+      ).rows;
+      expect(expired).toEqual({ state: 'expired', event_state: 'queued' });
     } finally {
       await c.end();
       await indexer.stop();

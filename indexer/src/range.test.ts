@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { notificationPayloads } from './store';
-import { AdaptiveRange, suggestedSpan } from './range';
+import { AdaptiveRange, approxLogBytes, isResponseTooLarge, suggestedSpan } from './range';
+
+const MB = 1_048_576;
 
 describe('AdaptiveRange', () => {
   it('halves on errors down to one block, then gives up', () => {
-    const r = new AdaptiveRange({ initial: 8, max: 100, targetLogs: 10 });
+    const r = new AdaptiveRange({ initial: 8, max: 100, targetLogs: 10, maxResponseBytes: 10 * MB });
     expect(r.onError(8, new Error('boom'))).toBe(true);
     expect(r.size).toBe(4);
     r.onError(4, new Error('boom'));
@@ -13,26 +15,56 @@ describe('AdaptiveRange', () => {
     expect(r.onError(1, new Error('boom'))).toBe(false);
   });
 
-  it("honours a provider's suggested range", () => {
-    const r = new AdaptiveRange({ initial: 5000, max: 10000, targetLogs: 10 });
+  it("honours a provider's suggested range; shrinks 8-fold on a response-size error", () => {
+    const r = new AdaptiveRange({ initial: 5000, max: 10000, targetLogs: 10, maxResponseBytes: 10 * MB });
     r.onError(
       5000,
       new Error('query returned more than 10000 results. Try with this block range [0x10, 0x4f].'),
     );
     expect(r.size).toBe(64);
     expect(suggestedSpan(new Error('exceed maximum block range: 2000'))).toBe(2000);
+    const tooLarge = Object.assign(new Error('HTTP response body exceeded the size limit.'), {
+      name: 'ResponseBodyTooLargeError',
+    });
+    expect(isResponseTooLarge(tooLarge)).toBe(true);
+    expect(isResponseTooLarge(new Error('connection reset'))).toBe(false);
+    r.onError(64, tooLarge);
+    expect(r.size).toBe(8);
   });
 
-  it('grows while results are small and shrinks towards the target when large', () => {
-    const r = new AdaptiveRange({ initial: 10, max: 35, targetLogs: 100 });
-    r.onSuccess(10, 5);
-    expect(r.size).toBe(20);
-    r.onSuccess(20, 5);
+  it('slow start: grows at most 4-fold while answers are small or empty', () => {
+    const r = new AdaptiveRange({ initial: 1, max: 35, targetLogs: 100, maxResponseBytes: 10 * MB });
+    expect(r.size).toBe(1);
+    r.onSuccess(1, 0);
+    expect(r.size).toBe(4);
+    r.onSuccess(4, 1);
+    expect(r.size).toBe(16);
+    r.onSuccess(16, 0);
+    expect(r.size).toBe(35); // capped by max
+    // A short span (the range ended at the head) with few logs does not grow the size.
+    r.onSuccess(3, 0);
     expect(r.size).toBe(35);
-    r.onSuccess(35, 700);
-    expect(r.size).toBe(5);
-    r.onSuccess(5, 80);
-    expect(r.size).toBe(5);
+  });
+
+  it('sizes the next span from the measured density: target logs per request', () => {
+    const r = new AdaptiveRange({ initial: 4, max: 10000, targetLogs: 5000, maxResponseBytes: 10 * MB });
+    r.onSuccess(4, 8000, 8000 * 500); // 2000 logs per block
+    expect(r.size).toBe(2); // 2 blocks = 4000 logs <= 5000
+    r.onSuccess(2, 40, 40 * 500); // density dropped to 20 per block: grow, but at most 4-fold
+    expect(r.size).toBe(8);
+    r.onSuccess(8, 160, 160 * 500);
+    expect(r.size).toBe(32);
+    r.onSuccess(3, 600, 600 * 500); // denser again (200 per block), even on a short span: shrink
+    expect(r.size).toBe(25);
+  });
+
+  it('keeps responses under half the byte cap when logs are big', () => {
+    // 1 MB cap, 5 kB per log (large data): at most ~104 logs per request, whatever the target.
+    const r = new AdaptiveRange({ initial: 10, max: 1000, targetLogs: 5000, maxResponseBytes: MB });
+    r.onSuccess(10, 100, 100 * 5000);
+    expect(r.budgetLogs).toBe(104);
+    expect(r.size).toBe(10);
+    expect(approxLogBytes([{ topics: ['0x', '0x'], data: `0x${'00'.repeat(1000)}` }])).toBe(330 + 2002 + 138);
   });
 });
 

@@ -28,6 +28,14 @@ interface RpcBlock {
 
 const toHex = (n: number) => `0x${n.toString(16)}` as const;
 
+/** Largest JSON-RPC response accepted (eth_getLogs ranges are sized to stay under half of it). */
+export const MAX_RESPONSE_BYTES = 10_485_760;
+
+/** How the indexer learns of new blocks: pushed over a live WebSocket subscription, or by polling. */
+export type HeadSource = 'websocket' | 'polling';
+
+const isWs = (url: string) => /^wss?:/i.test(url);
+
 /**
  * Thin JSON-RPC access. Raw requests (no viem formatting) keep the backfill cheap; viem supplies the
  * transports: HTTP with JSON-RPC batching (header fetches go out as one request), or WebSocket.
@@ -35,11 +43,24 @@ const toHex = (n: number) => `0x${n.toString(16)}` as const;
 export class Rpc {
   readonly client: PublicClient;
 
-  constructor(readonly url: string) {
-    const transport = /^wss?:/i.test(url)
+  /** Where new-head subscriptions go: `wsUrl`, or `url` itself when that is a WebSocket URL. */
+  readonly wsUrl: string | undefined;
+  readonly maxResponseBytes = MAX_RESPONSE_BYTES;
+
+  constructor(
+    readonly url: string,
+    opts: { wsUrl?: string } = {},
+  ) {
+    const transport = isWs(url)
       ? webSocket(url, { retryCount: 0, timeout: 60_000 })
-      : http(url, { batch: { batchSize: 200, wait: 0 }, retryCount: 0, timeout: 60_000 });
+      : http(url, {
+          batch: { batchSize: 200, wait: 0 },
+          retryCount: 0,
+          timeout: 60_000,
+          maxResponseBodySize: MAX_RESPONSE_BYTES,
+        });
     this.client = createPublicClient({ transport });
+    this.wsUrl = opts.wsUrl ?? (isWs(url) ? url : undefined);
   }
 
   async chainId(): Promise<number> {
@@ -80,15 +101,123 @@ export class Rpc {
     })) as unknown as RpcLog[];
   }
 
-  /** Calls `onBlock` on every new head when the transport pushes them (WebSocket); else a no-op. */
-  watchHeads(onBlock: () => void): () => void {
-    if (!/^wss?:/i.test(this.url)) return () => {};
-    // viem subscribes (eth_subscribe newHeads) on WebSocket transports when polling is not forced.
-    return this.client.watchBlockNumber({ onBlockNumber: onBlock, emitOnBegin: false });
+  /**
+   * Calls `onHead` on every new head pushed over WebSocket (eth_subscribe newHeads) when a WebSocket
+   * URL is configured; null otherwise (the caller polls).
+   */
+  watchHeads(
+    onHead: () => void,
+    onSource: (source: HeadSource, err?: unknown) => void,
+  ): HeadSubscription | null {
+    if (!this.wsUrl) return null;
+    const sub = new HeadSubscription(this.wsUrl, onHead, onSource);
+    sub.start();
+    return sub;
   }
 
   async close(): Promise<void> {
     const t = this.client.transport as { getRpcClient?: () => Promise<{ close(): void }> };
     if (t.getRpcClient) (await t.getRpcClient()).close();
   }
+}
+
+/**
+ * A newHeads subscription that survives the socket: while it is down (refused, closed, failing)
+ * the source is 'polling' — the indexer keeps polling over HTTP at its interval, as it always
+ * does — and the subscription is re-established with backoff (0.5 s doubling to 30 s).
+ */
+export class HeadSubscription {
+  source: HeadSource = 'polling';
+  private stopped = false;
+  private client: PublicClient | null = null;
+  private unsubscribe: (() => Promise<unknown>) | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private retryMs = 500;
+  private attempt = 0;
+  private failureReported = false;
+
+  constructor(
+    readonly wsUrl: string,
+    private readonly onHead: () => void,
+    private readonly onSource: (source: HeadSource, err?: unknown) => void,
+  ) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const attempt = ++this.attempt;
+    // reconnect: false — this class owns reconnection (viem's gives up after 5 tries and keeps a
+    // dead socket cached).
+    const transport = webSocket(this.wsUrl, { retryCount: 0, timeout: 10_000, reconnect: false });
+    const client = createPublicClient({ transport });
+    this.client = client;
+    try {
+      const { unsubscribe } = await client.transport.subscribe({
+        params: ['newHeads'],
+        onData: () => {
+          if (attempt === this.attempt) this.onHead();
+        },
+        onError: (err: unknown) => this.fail(attempt, err),
+      });
+      if (this.stopped || attempt !== this.attempt) {
+        await unsubscribe().catch(() => {});
+        return;
+      }
+      this.unsubscribe = unsubscribe;
+      this.retryMs = 500;
+      this.failureReported = false;
+      this.setSource('websocket');
+      // Blocks may have been mined while the socket was down.
+      this.onHead();
+    } catch (err) {
+      this.fail(attempt, err);
+    }
+  }
+
+  private fail(attempt: number, err: unknown): void {
+    if (this.stopped || attempt !== this.attempt) return;
+    this.attempt++; // ignore anything the dead socket still reports
+    this.unsubscribe = null;
+    void this.closeClient();
+    this.setSource('polling', err);
+    this.timer = setTimeout(() => void this.connect(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+  }
+
+  /** Reports changes of source, and the first failure while never connected (not every retry). */
+  private setSource(source: HeadSource, err?: unknown): void {
+    const changed = source !== this.source;
+    this.source = source;
+    if (changed || (err && !this.failureReported)) this.onSource(source, err);
+    if (err) this.failureReported = true;
+  }
+
+  private async closeClient(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    const t = client.transport as { getRpcClient?: () => Promise<{ close(): void }> };
+    // Closing also drops viem's cached socket client, so the next attempt opens a fresh socket.
+    await t
+      .getRpcClient?.()
+      .then((c) => c.close())
+      .catch(() => {});
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.unsubscribe?.().catch(() => {});
+    await this.closeClient();
+  }
+}
+
+/** Message of an Error or of a WebSocket error event. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === 'object' && 'message' in err) return String(err.message);
+  return String(err);
 }

@@ -66,38 +66,61 @@ async function copyRows(c: pg.ClientBase, target: string, columns: string[], row
   await done;
 }
 
+/** A COPY hit an existing key: the batch is re-applied in replay mode (ON CONFLICT). */
+class ReplayNeeded extends Error {}
+
 /**
- * Bulk upsert. Rows above the checkpoint never exist (they are only written together with the
+ * Bulk insert. Rows above the checkpoint never exist (they are only written together with the
  * checkpoint, and a rollback deletes them with it), so a range normally COPYs straight into the
- * table. Should a row exist anyway (replay), the COPY fails on the key inside a savepoint and the
- * range is re-applied as INSERT … ON CONFLICT through a temp table: a replay is harmless either way.
+ * table (`replay` false). Should a row exist anyway, that COPY fails on the key, the whole
+ * transaction is rolled back and the batch is re-applied with `replay` true: INSERT … ON CONFLICT
+ * through a temp table. A replay is harmless either way, and the normal path pays for no savepoint.
  */
-async function insertRows(c: pg.ClientBase, table: TableName, rows: Row[]): Promise<void> {
+async function insertRows(c: pg.ClientBase, table: TableName, rows: Row[], replay: boolean): Promise<void> {
   if (!rows.length) return;
   const columns = TABLES[table].map(([name]) => name);
-  if (table !== 'block') {
-    await c.query('SAVEPOINT bulk');
+  if (!replay && table !== 'block') {
     try {
       await copyRows(c, `chain.${table}`, columns, rows);
-      await c.query('RELEASE SAVEPOINT bulk');
       return;
     } catch (err) {
-      await c.query('ROLLBACK TO SAVEPOINT bulk');
-      if ((err as { code?: string }).code !== '23505') throw err;
+      if ((err as { code?: string }).code === '23505') throw new ReplayNeeded(table, { cause: err });
+      throw err;
     }
+  }
+  if (table === 'block') {
+    await upsertBlocks(c, rows);
+    return;
   }
   const list = columns.join(', ');
   // Each table is staged at most once per transaction; ON COMMIT DELETE ROWS empties it.
   const stage = `stage_${table}`;
   await c.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE chain.${table}) ON COMMIT DELETE ROWS`);
   await copyRows(c, stage, columns, rows);
-  // A block row may first be written as a bare checkpoint/deployment header; a later batch brings its logs.
-  const conflict =
-    table === 'block'
-      ? `ON CONFLICT (chain_id, block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash,
-           parent_hash = EXCLUDED.parent_hash, log_count = greatest(chain.block.log_count, EXCLUDED.log_count)`
-      : 'ON CONFLICT DO NOTHING';
-  await c.query(`INSERT INTO chain.${table} (${list}) SELECT ${list} FROM ${stage} ${conflict}`);
+  await c.query(`INSERT INTO chain.${table} (${list}) SELECT ${list} FROM ${stage} ON CONFLICT DO NOTHING`);
+}
+
+/**
+ * Block headers in one statement. A block row may first be written as a bare checkpoint/deployment
+ * header; a later batch brings its logs.
+ */
+async function upsertBlocks(c: pg.ClientBase, rows: Row[]): Promise<void> {
+  if (!rows.length) return;
+  const col = (name: string) => rows.map((r) => r[name] ?? null);
+  await c.query(
+    `INSERT INTO chain.block (chain_id, block_number, block_hash, parent_hash, block_timestamp, log_count)
+     SELECT * FROM unnest($1::int4[], $2::int8[], $3::text[], $4::text[], $5::timestamptz[], $6::int4[])
+     ON CONFLICT (chain_id, block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash,
+       parent_hash = EXCLUDED.parent_hash, log_count = greatest(chain.block.log_count, EXCLUDED.log_count)`,
+    [
+      col('chain_id'),
+      col('block_number'),
+      col('block_hash'),
+      col('parent_hash'),
+      col('block_timestamp'),
+      col('log_count'),
+    ],
+  );
 }
 
 /** Recomputes derived proposal rows (tallies, state) from the event tables for the given ids. */
@@ -210,11 +233,15 @@ async function notify(c: pg.ClientBase, payloads: string[]): Promise<void> {
 export class Store {
   constructor(readonly pool: pg.Pool) {}
 
-  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction. `begin` may add statements to the BEGIN round trip (simple-query
+   * protocol); their results are passed to `fn`.
+   */
+  async tx<T>(fn: (c: pg.PoolClient, began: pg.QueryResult[]) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const c = await this.pool.connect();
     try {
-      await c.query('BEGIN');
-      const out = await fn(c);
+      const res = (await c.query(begin)) as pg.QueryResult | pg.QueryResult[];
+      const out = await fn(c, Array.isArray(res) ? res : [res]);
       await c.query('COMMIT');
       return out;
     } catch (err) {
@@ -263,9 +290,8 @@ export class Store {
         `INSERT INTO chain.checkpoint (chain_id, block_number, block_hash, block_timestamp) VALUES ($1, $2, $3, $4)`,
         [meta.chainId, start.number, start.hash, iso(start.timestamp)],
       );
-      await insertRows(
+      await upsertBlocks(
         c,
-        'block',
         [start, deployHeader].map((h) => ({
           chain_id: meta.chainId,
           block_number: h.number,
@@ -278,19 +304,30 @@ export class Store {
     });
   }
 
-  /** Commits one block range: blocks, raw logs, typed rows, derived state, checkpoint, NOTIFY. */
+  /**
+   * Commits one block range: blocks, raw logs, typed rows, derived state, checkpoint, NOTIFY — in
+   * one transaction and few round trips (a batch is Postgres-bound during backfill).
+   */
   async commit(b: Batch): Promise<void> {
-    await this.tx(async (c) => {
-      // Guard against a second writer or a stale in-memory cursor: the range must start right after
-      // the stored checkpoint, else nothing is written.
-      const { rows } = await c.query(`SELECT block_number FROM chain.checkpoint WHERE id FOR UPDATE`);
-      const stored = Number(rows[0]?.block_number);
+    try {
+      await this.commitOnce(b, false);
+    } catch (err) {
+      if (!(err instanceof ReplayNeeded)) throw err;
+      await this.commitOnce(b, true);
+    }
+  }
+
+  private async commitOnce(b: Batch, replay: boolean): Promise<void> {
+    // Guard against a second writer or a stale in-memory cursor: the range must start right after
+    // the stored checkpoint, else nothing is written. (Simple-query protocol: one round trip.)
+    const begin = `BEGIN; SELECT block_number FROM chain.checkpoint WHERE id FOR UPDATE`;
+    await this.tx(async (c, began) => {
+      const stored = Number(began[1]?.rows[0]?.block_number);
       if (stored !== b.fromBlock - 1) {
         throw new Error(`checkpoint moved: expected ${b.fromBlock - 1}, found ${stored}`);
       }
-      await insertRows(
+      await upsertBlocks(
         c,
-        'block',
         b.blocks.map((h) => ({
           chain_id: b.chainId,
           block_number: h.number,
@@ -300,33 +337,41 @@ export class Store {
           log_count: h.logCount,
         })),
       );
-      await insertRows(c, 'log', b.logs);
-      for (const [table, rows] of b.typed) await insertRows(c, table, rows);
+      await insertRows(c, 'log', b.logs, replay);
+      for (const [table, rows] of b.typed) await insertRows(c, table, rows, replay);
       await refreshProposals(c, b.chainId, [...b.proposals]);
       await refreshQuotas(c, b.chainId, [...b.quotas.values()]);
-      await c.query(
-        `UPDATE chain.checkpoint SET block_number = $1, block_hash = $2, block_timestamp = $3, updated_at = now()
-         WHERE id`,
-        [b.checkpoint.number, b.checkpoint.hash, iso(b.checkpoint.timestamp)],
-      );
-      if (b.sample) {
-        await c.query(
-          `UPDATE chain.meta SET samples = jsonb_build_array(samples -> 0, $1::jsonb), updated_at = now() WHERE id`,
-          [JSON.stringify(b.sample)],
-        );
-      }
-      await c.query(
-        `DELETE FROM chain.block WHERE chain_id = $1 AND block_number < $2 AND block_number >= $2 - 100000
-           AND log_count = 0 AND block_number <> $3 AND block_number <> $4`,
-        [b.chainId, b.pruneBelow, b.keepBlock, b.checkpoint.number],
-      );
       const base = { chainId: b.chainId, fromBlock: b.fromBlock, toBlock: b.toBlock };
       const payloads = [
         JSON.stringify({ v: 1, kind: 'batch', ...base, count: b.logs.length }),
         ...[...b.notifications].flatMap(([kind, ids]) => notificationPayloads(base, kind, ids)),
       ];
-      await notify(c, payloads);
-    });
+      // Checkpoint, replacement sample, pruning of log-less headers below the unfinalized window,
+      // and the NOTIFYs (delivered on commit only) in one statement: data-modifying CTEs always run.
+      await c.query(
+        `WITH cp AS (
+           UPDATE chain.checkpoint SET block_number = $1, block_hash = $2, block_timestamp = $3, updated_at = now()
+           WHERE id RETURNING 1),
+         sample AS (
+           UPDATE chain.meta SET samples = jsonb_build_array(samples -> 0, $4::jsonb), updated_at = now()
+           WHERE id AND $4::jsonb IS NOT NULL RETURNING 1),
+         pruned AS (
+           DELETE FROM chain.block WHERE chain_id = $5 AND block_number < $6 AND block_number >= $6 - 100000
+             AND log_count = 0 AND block_number <> $7 AND block_number <> $1 RETURNING 1)
+         SELECT count(pg_notify($8, p)) FROM unnest($9::text[]) AS p`,
+        [
+          b.checkpoint.number,
+          b.checkpoint.hash,
+          iso(b.checkpoint.timestamp),
+          b.sample ? JSON.stringify(b.sample) : null,
+          b.chainId,
+          b.pruneBelow,
+          b.keepBlock,
+          NOTIFY_CHANNEL,
+          payloads,
+        ],
+      );
+    }, begin);
   }
 
   /** Stored block hashes at or below `n`, newest first (reorg common-ancestor search). */
