@@ -185,4 +185,39 @@ describe('following the head', () => {
     await indexer.stop();
     indexer = undefined;
   }, 150_000);
+
+  it('indexes a deployment recorded at the genesis block (sentinel checkpoint −1)', async () => {
+    const [node, db]: [HardhatNode, TestDatabase] = await Promise.all([
+      startHardhatNode(),
+      createTestDatabase('indexer_genesis'),
+    ]);
+    cleanups.push(
+      () => node.stop(),
+      () => db.drop(),
+    );
+    const chain = await TestChain.deploy(node.url);
+    await chain.history(2, 2, 3);
+    const emitter = chain.deployment.contracts.Emitter;
+    if (!emitter) throw new Error('no emitter in the test deployment');
+    const deployment = {
+      ...chain.deployment,
+      contracts: { Emitter: { ...emitter, blockNumber: 0 } },
+    };
+    const indexer = await startIndexer({
+      databaseUrl: db.url,
+      rpcUrl: node.url,
+      deployment,
+      finalityDepth: 1,
+      pollIntervalMs: 50,
+      logger: silent,
+    });
+    cleanups.push(() => indexer.stop());
+    await waitFor(
+      async () => (await checkpointOf(db.url)) >= (await chain.head()),
+      30_000,
+      'backfill from genesis',
+    );
+    expect(await mirroredLogs(db.url)).toEqual(await chain.canonicalLogs());
+    expect((await indexer.status()).lastError).toBeNull();
+  }, 60_000);
 });

@@ -345,8 +345,9 @@ export class ChainIndexer {
 
     const first = headers.get(from);
     if (!first) throw new InconsistentBatchError(`block ${from} vanished`);
+    // A deployment at genesis starts from the sentinel checkpoint −1: block 0 has no parent to compare.
     const linked = unknownParent(first)
-      ? (await this.rpc.header(cp.blockNumber))?.hash === cp.blockHash
+      ? cp.blockNumber < 0 || (await this.rpc.header(cp.blockNumber))?.hash === cp.blockHash
       : first.parentHash === cp.blockHash;
     if (!linked) {
       this.log.debug({ from, parent: first.parentHash, checkpoint: cp }, 'parent mismatch');
