@@ -31,6 +31,7 @@ import { Dec, str } from './engine/decimal';
 import { convert, unitDef } from './engine/units';
 import { accountingConflict, mapAccountingDbError, mapEngineError } from './inventory.errors';
 import { loadPack, type Pack } from './packs/pack';
+import { enqueueInventoryCommit } from '../offsets/offsets.commitment';
 import { marketInstrumentsFor } from '../offsets/offsets.service';
 import { forecastYear, trueUp } from './quota.math';
 
@@ -561,9 +562,16 @@ export const AccountingService = {
     });
   },
 
+  /**
+   * DRAFT → FINAL (locked), and in the same transaction the inventory's commitment is queued
+   * (offsets `enqueueInventoryCommit`: hash, scope totals, net, one line per retirement). The trust
+   * jobs' committer commits it as a Merkle batch, the anchoring worker anchors it, and the chain
+   * reconciler moves the inventory to ANCHORED (then VERIFIED on a confirmed verifier statement).
+   */
   finalizeInventory(ctx: RequestContext, id: string): Promise<InventoryRecord> {
     return withTenant(ctx, 'accounting:finalize', async (em) => {
       const inv = await transition(em, id, 'DRAFT', 'FINAL', { finalizedAt: new Date() });
+      await enqueueInventoryCommit(em, inv.enterpriseId, inv.id);
       await recordAudit(em, ctx, {
         action: 'finalize',
         entity: 'Inventory',

@@ -9,7 +9,7 @@ import { DEMO_ENTERPRISE_ID } from '../../seed/users';
 import { standardIdOf } from '../accounting/accounting.service';
 import { isoPack } from '../accounting/testing';
 import { AnchorWorker } from '../trust';
-import { parseRetirementLine, RETIREMENT_LINE_PREFIX } from './offsets.commitment';
+import { drainInventoryCommits, parseRetirementLine, RETIREMENT_LINE_PREFIX } from './offsets.commitment';
 
 const E = DEMO_ENTERPRISE_ID;
 const signer = devAccount(8);
@@ -231,6 +231,22 @@ describe('retirements in the anchored inventory commitment', () => {
     );
     expect(c.errors).toBeUndefined();
     const lines = c.data?.commitInventoryWithRetirements.lines ?? [];
+    // Finalising queued the same lines (no committer runs here); the committer's next pass finds the
+    // inventory already committed (here by the manual mutation) and marks the row without committing again.
+    const [queued] = (await sql(`SELECT lines FROM inventory_commit_outbox WHERE inventory_id = $1`, [
+      after.id,
+    ])) as { lines: typeof lines }[];
+    expect(queued?.lines).toEqual(lines);
+    expect(await drainInventoryCommits(pool, { inventoryIds: [after.id] })).toEqual({
+      committed: [],
+      recovered: [after.id],
+      failed: [],
+    });
+    expect(
+      await sql(`SELECT count(*)::int AS n FROM trust_batch WHERE kind = 'inventory' AND scope = $1`, [
+        after.id,
+      ]),
+    ).toEqual([{ n: 1 }]);
     const retLines = lines.filter((l) => l.line.startsWith(RETIREMENT_LINE_PREFIX));
     expect(retLines.map((l) => [parseRetirementLine(l.line)?.retirementId, l.value, l.unit]).sort()).toEqual(
       [

@@ -7,6 +7,7 @@ import {
   parseRetirementLine,
   RETIREMENT_LINE_PREFIX,
   type RetirementForLine,
+  retirementLeafProblem,
   retirementLine,
 } from './offsets.commitment';
 
@@ -76,5 +77,25 @@ describe('retirement lines', () => {
     // Every value fits the leaf encoding (≤ 6 decimals).
     for (const l of lines) expect(l.value).toMatch(/^-?\d+(\.\d{1,6})?$/);
     expect(lines.filter((l) => l.line.startsWith(RETIREMENT_LINE_PREFIX))).toHaveLength(2);
+  });
+});
+
+describe('committed retirement vs the stored row (tamper job)', () => {
+  it('is clean while the row is unchanged; any changed field is ALTERED; a deleted row is REMOVED', () => {
+    const committed = retirementLine(r({}));
+    expect(retirementLeafProblem(committed, r({}))).toBeNull();
+    for (const over of [
+      { quantity: '499' },
+      { serialEnd: '1498' },
+      { registry: 'GEC' },
+      { periodEnd: '2023-11-30' },
+      { purchaseId: '88888888-2222-4333-8444-555555555555' },
+      { kind: 'CARBON_CREDIT' as const },
+    ]) {
+      const p = retirementLeafProblem(committed, r(over));
+      expect(p?.problem).toBe('ALTERED');
+      expect(p?.current).toEqual(retirementLine(r(over)));
+    }
+    expect(retirementLeafProblem(committed, undefined)).toEqual({ problem: 'REMOVED', current: null });
   });
 });

@@ -4,9 +4,13 @@ import { bytesToHex } from 'viem';
 import type { RequestContext } from '../../core/context';
 import { withTenant } from '../../core/db';
 import { ConflictError, NotFoundError } from '../../core/errors';
+import { type EventBus, publish } from '../../core/events';
 import { Decimal } from '../../core/scalars';
 import { recordAudit } from '../audit';
-import { commitInventory, type CommittedBatch, inventoryLineProof } from '../trust';
+// Direct module imports (not ../trust): the trust tamper job imports this module.
+import { commitInventory, type CommittedBatch } from '../trust/trust.commit';
+import { inventoryLineProof } from '../trust/trust.proof.service';
+import { tx } from '../trust/trust.sql';
 import { FIGURE_KEYS, type Figures, figuresOf } from '../park/park.export';
 import { netEmissions, type OffsetKind, type RetirementRow } from './offsets.math';
 
@@ -184,10 +188,12 @@ export interface InventoryCommitResult {
 }
 
 /**
- * Commits a non-draft enterprise inventory with its retirements (trust `commitInventory`: kind
- * inventory, scope = inventory id; the anchoring queue then anchors the root on chain). Access and the
- * lines are read in the caller's tenant scope; the commit itself runs on the connection-role pool like
- * every trust writer. A recommit (e.g. after a new retirement) makes a new batch referencing the previous.
+ * Re-commit / repair path: commits a non-draft inventory with the retirements counted now (trust
+ * `commitInventory`: kind inventory, scope = inventory id; the anchoring queue then anchors the root
+ * on chain). Finalisation already commits automatically (`enqueueInventoryCommit` + the committer);
+ * this makes a new batch referencing the previous one, e.g. after a retirement recorded late
+ * (NOT_COMMITTED). Access and the lines are read in the caller's tenant scope; the commit itself runs
+ * on the connection-role pool like every trust writer.
  */
 export async function commitInventoryWithRetirements(
   ctx: RequestContext,
@@ -231,6 +237,224 @@ export async function commitInventoryWithRetirements(
     }),
   );
   return { batch, lines };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Automatic commitment on finalisation: a durable outbox (migration InventoryCommitOutbox).
+//
+// Why an outbox and not the finalising transaction itself: the trust layer's writers run on the
+// connection-role pool in their own transactions (commitInventory), so the commitment cannot join the
+// tenant transaction that moves DRAFT → FINAL. Instead that transaction writes the lines to commit
+// (frozen at finalisation) into inventory_commit_outbox: FINAL and "to be committed" become durable
+// together, and the committer below turns the row into a trust batch, retrying until it succeeds.
+
+/** Bus topic published (on commit) when an inventory's commitment is queued: wakes the committer. */
+export const INVENTORY_COMMIT_QUEUED = 'trust.inventory-commit-queued';
+
+/**
+ * Queues the commitment of a just-finalised inventory in the caller's (tenant) transaction `em`:
+ * the lines of `inventoryCommitLines` with the retirements counted now. One row per inventory, so
+ * a repeated call is a no-op. Site inventories carry no retirements (they are counted at enterprise
+ * level) and are committed with their hash and totals.
+ */
+export async function enqueueInventoryCommit(em: EntityManager, enterpriseId: string, inventoryId: string) {
+  const inv = await loadInventory(em, enterpriseId, inventoryId);
+  if (inv.state === 'DRAFT')
+    throw new ConflictError('Only a finalised inventory is committed', { reason: 'INVENTORY_DRAFT' });
+  const lines = inventoryCommitLines(
+    { inventoryHash: inv.inventory_hash, canonicalJson: inv.canonical_json },
+    await retirementsOf(em, inv),
+    { start: inv.period_start, end: inv.period_end },
+  );
+  const { periodStart, periodEnd } = periodDates(inv);
+  await em.query(
+    `INSERT INTO inventory_commit_outbox (inventory_id, enterprise_id, period_start, period_end, lines)
+     VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (inventory_id) DO NOTHING`,
+    [inventoryId, enterpriseId, periodStart, periodEnd, JSON.stringify(lines)],
+  );
+  await publish(em, INVENTORY_COMMIT_QUEUED, { inventoryId }, enterpriseId);
+  return lines;
+}
+
+export interface DrainOptions {
+  /** Only these inventories (tests, or the API right after a finalisation). */
+  inventoryIds?: string[];
+  /** Rows per pass (default 50). */
+  limit?: number;
+  /** Retry backoff base in seconds (default 5; doubled per attempt, capped at 1 h). */
+  retryBaseSeconds?: number;
+  /**
+   * Test hook, awaited after a row's batch is committed and before the row is marked: throwing here
+   * is a crash between the two (the row stays pending, the batch exists).
+   */
+  afterCommit?: (inventoryId: string, batchId: string) => Promise<void>;
+}
+
+export interface DrainResult {
+  /** Inventories committed in this pass (a new trust batch each). */
+  committed: { inventoryId: string; batchId: string }[];
+  /** Rows whose inventory already had a batch (an earlier pass crashed after committing): marked only. */
+  recovered: string[];
+  failed: { inventoryId: string; error: string }[];
+}
+
+interface OutboxRow {
+  inventory_id: string;
+  enterprise_id: string;
+  period_start: Date;
+  period_end: Date;
+  lines: CommitLine[];
+  attempts: number;
+}
+
+/**
+ * One committer pass (connection role): claims due outbox rows (FOR UPDATE SKIP LOCKED, so
+ * concurrent committers never take the same row) and commits each inventory's frozen lines as a trust
+ * batch, which queues its anchor. Idempotent: a row whose inventory already has an inventory batch is
+ * marked committed with that batch instead of committing again. A failed commit is retried with
+ * backoff; the row keeps the error. Needs two connections of `pool` (the claim and the commit).
+ */
+export async function drainInventoryCommits(pool: Pool, o: DrainOptions = {}): Promise<DrainResult> {
+  const out: DrainResult = { committed: [], recovered: [], failed: [] };
+  await tx(pool, async (c) => {
+    const rows = await c.query<OutboxRow>(
+      `SELECT inventory_id, enterprise_id, period_start, period_end, lines, attempts FROM inventory_commit_outbox
+       WHERE committed_at IS NULL AND next_attempt_at <= now() AND ($1::uuid[] IS NULL OR inventory_id = ANY ($1))
+       ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [o.inventoryIds ?? null, o.limit ?? 50],
+    );
+    for (const r of rows.rows) {
+      const existing = await c.query<{ id: string }>(
+        `SELECT id FROM trust_batch WHERE enterprise_id = $1 AND kind = 'inventory' AND scope = $2 ORDER BY seq LIMIT 1`,
+        [r.enterprise_id, r.inventory_id],
+      );
+      let batchId = existing.rows[0]?.id;
+      if (batchId) out.recovered.push(r.inventory_id);
+      else {
+        try {
+          const b = await commitInventory(pool, {
+            enterpriseId: r.enterprise_id,
+            inventoryId: r.inventory_id,
+            periodStart: r.period_start,
+            periodEnd: r.period_end,
+            lines: r.lines,
+          });
+          batchId = b.batchId;
+          out.committed.push({ inventoryId: r.inventory_id, batchId });
+        } catch (e) {
+          const error = (e as Error).message.slice(0, 500);
+          out.failed.push({ inventoryId: r.inventory_id, error });
+          const delay = Math.min(3600, (o.retryBaseSeconds ?? 5) * 2 ** Math.min(r.attempts, 12));
+          await c.query(
+            `UPDATE inventory_commit_outbox SET attempts = attempts + 1, last_error = $2,
+               next_attempt_at = now() + make_interval(secs => $3) WHERE inventory_id = $1`,
+            [r.inventory_id, error, delay],
+          );
+          continue;
+        }
+        await o.afterCommit?.(r.inventory_id, batchId);
+      }
+      await c.query(
+        `UPDATE inventory_commit_outbox SET batch_id = $2, committed_at = now(), last_error = NULL WHERE inventory_id = $1`,
+        [r.inventory_id, batchId],
+      );
+    }
+  });
+  return out;
+}
+
+export interface InventoryCommitterOptions {
+  pool: Pool;
+  /** The process's event bus: a pass runs as soon as a finalisation queued a commitment. */
+  events?: Pick<EventBus, 'subscribe'>;
+  /** Interval of the scheduled pass (default 5000 ms): retries, and rows queued while no bus listened. */
+  intervalMs?: number;
+  retryBaseSeconds?: number;
+  onResult?: (r: DrainResult) => void;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+/**
+ * Runs `drainInventoryCommits` on a timer and whenever a finalisation queues a commitment (bus topic
+ * INVENTORY_COMMIT_QUEUED). Passes never overlap; a notice during a pass schedules one more. Rows
+ * left by a crashed process are picked up by the first pass after a restart. Returns a stop function.
+ */
+export function startInventoryCommitter(o: InventoryCommitterOptions): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
+  const pass = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          const r = await drainInventoryCommits(o.pool, { retryBaseSeconds: o.retryBaseSeconds });
+          for (const f of r.failed) o.log?.('inventory commit failed', f);
+          o.onResult?.(r);
+        } catch (e) {
+          o.log?.('inventory committer failed', { error: (e as Error).message });
+        }
+      } while (again && !stopped);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => void pass().then(schedule), o.intervalMs ?? 5000);
+  };
+  timer = setTimeout(() => void pass().then(schedule), 0);
+  const notices = o.events?.subscribe(INVENTORY_COMMIT_QUEUED, () => true);
+  const listening = notices
+    ? (async () => {
+        for (;;) {
+          const n = await notices.next();
+          if (n.done || stopped) return;
+          void pass();
+        }
+      })()
+    : Promise.resolve();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await notices?.return?.();
+    await listening;
+    await running;
+  };
+}
+
+/** Committed retirement leaf vs the retirement row stored now: null when unchanged (pure). */
+export function retirementLeafProblem(
+  committed: { line: string; value: string; unit: string },
+  row: RetirementForLine | undefined,
+): { problem: 'ALTERED' | 'REMOVED'; current: CommitLine | null } | null {
+  if (!row) return { problem: 'REMOVED', current: null };
+  const now = retirementLine(row);
+  if (now.line === committed.line && now.value === committed.value && now.unit === committed.unit)
+    return null;
+  return { problem: 'ALTERED', current: now };
+}
+
+/** The retirement rows named by committed lines, by id (tamper job; connection role, any tenant). */
+export async function retirementRowsById(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>,
+  enterpriseId: string,
+  ids: string[],
+): Promise<Map<string, RetirementForLine>> {
+  const valid = ids.filter((x) => /^[0-9a-f-]{36}$/i.test(x));
+  if (!valid.length) return new Map();
+  const r = await query(`${RET_SQL} WHERE r.enterprise_id = $1 AND r.id = ANY($2::uuid[])`, [
+    enterpriseId,
+    valid,
+  ]);
+  return new Map((r.rows as RetRow[]).map((x) => [x.id, toRet(x)]));
 }
 
 export type RetirementProblem = 'ALTERED' | 'REMOVED' | 'NOT_COMMITTED' | 'PROOF_INVALID';

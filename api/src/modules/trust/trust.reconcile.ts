@@ -14,16 +14,53 @@ export interface ReconcileResult {
   supersessions: number;
   /** Inventories FINAL → ANCHORED. */
   inventories: number;
+  /** Inventories ANCHORED → VERIFIED (a confirmed verifier statement covers their anchored root). */
+  verified: number;
 }
 
 /** Indexer notice kinds after which the chain state may have changed for the trust layer. */
-export const RECONCILE_NOTICE_KINDS = ['anchor_confirmed', 'anchor_superseded', 'reorg'] as const;
+export const RECONCILE_NOTICE_KINDS = [
+  'anchor_confirmed',
+  'anchor_superseded',
+  'verifier_statement_recorded',
+  'reorg',
+] as const;
+
+/** Statement opinions that verify an inventory (an adverse opinion or a disclaimer does not). */
+export const VERIFYING_OPINIONS = ['unqualified', 'qualified'] as const;
 
 /** `query` of a transaction client, in the shape core/events `publish` takes. */
 const queryable = (c: pg.PoolClient): Parameters<typeof publish>[0] =>
   ({
     query: (sql: string, params?: unknown[]) => c.query(sql, params).then((r) => r.rows),
   }) as unknown as Parameters<typeof publish>[0];
+
+interface InventoryChange {
+  id: string;
+  enterprise_id: string;
+  period_kind: string;
+  period_start: string;
+  period_end: string;
+  revision: number;
+  total_location: string;
+}
+const INVENTORY_RETURNING = `i.id, i.enterprise_id, i.period_kind, to_char(i.period_start, 'YYYY-MM-DD') AS period_start,
+  to_char(i.period_end, 'YYYY-MM-DD') AS period_end, i.revision, i.total_location::text`;
+
+/** `accounting.emissions-updated` for an inventory whose state the reconciler moved (on commit). */
+async function publishInventory(c: pg.PoolClient, i: InventoryChange, state: 'ANCHORED' | 'VERIFIED') {
+  const payload: EmissionsUpdatePayload = {
+    enterpriseId: i.enterprise_id,
+    inventoryId: i.id,
+    periodKind: i.period_kind,
+    periodStart: i.period_start,
+    periodEnd: i.period_end,
+    revision: i.revision,
+    state,
+    totalLocation: i.total_location,
+  };
+  await publish(queryable(c), EMISSIONS_UPDATED, payload, i.enterprise_id);
+}
 
 /**
  * Moves trust state forward from the indexer's chain mirror, never from a read (docs/trust.md
@@ -34,6 +71,10 @@ const queryable = (c: pg.PoolClient): Parameters<typeof publish>[0] =>
  * 2. moves signed reports whose anchor is confirmed to `anchored`;
  * 3. copies a confirmed `AnchorSuperseded(old, new, reason)` onto the superseded report;
  * 4. moves FINAL inventories whose committed root is confirmed to `ANCHORED`;
+ * 5. moves ANCHORED inventories to `VERIFIED` once a confirmed `StatementRecorded` with an unqualified
+ *    or qualified opinion covers them: the statement's root is one of the inventory's committed roots
+ *    anchored on chain, or the anchored root of a report on the inventory (same inventory hash) — the
+ *    verifier workflow of the reports module records its statement on the report's root;
  * and publishes `report.changed` / `accounting.emissions-updated` for subscriptions (delivered on
  * commit). Every statement is conditional, so concurrent passes (several processes) are harmless.
  */
@@ -110,15 +151,7 @@ export async function reconcileChainState(pool: Pool): Promise<ReconcileResult> 
         r.enterprise_id,
       );
     }
-    const inventories = await c.query<{
-      id: string;
-      enterprise_id: string;
-      period_kind: string;
-      period_start: string;
-      period_end: string;
-      revision: number;
-      total_location: string;
-    }>(
+    const inventories = await c.query<InventoryChange>(
       `UPDATE accounting_inventory i SET state = 'ANCHORED', anchor_ref = m.ref, anchored_at = m.at, updated_at = now()
        FROM (SELECT f.id, x.ref, x.at FROM accounting_inventory f
              CROSS JOIN LATERAL (SELECT '0x' || encode(a.root, 'hex') AS ref, a.chain_anchored_at AS at
@@ -128,27 +161,39 @@ export async function reconcileChainState(pool: Pool): Promise<ReconcileResult> 
                ORDER BY b.seq DESC LIMIT 1) x
              WHERE f.state = 'FINAL') m
        WHERE i.id = m.id AND i.state = 'FINAL'
-       RETURNING i.id, i.enterprise_id, i.period_kind, to_char(i.period_start, 'YYYY-MM-DD') AS period_start,
-         to_char(i.period_end, 'YYYY-MM-DD') AS period_end, i.revision, i.total_location::text`,
+       RETURNING ${INVENTORY_RETURNING}`,
     );
-    for (const i of inventories.rows) {
-      const payload: EmissionsUpdatePayload = {
-        enterpriseId: i.enterprise_id,
-        inventoryId: i.id,
-        periodKind: i.period_kind,
-        periodStart: i.period_start,
-        periodEnd: i.period_end,
-        revision: i.revision,
-        state: 'ANCHORED',
-        totalLocation: i.total_location,
-      };
-      await publish(queryable(c), EMISSIONS_UPDATED, payload, i.enterprise_id);
-    }
+    for (const i of inventories.rows) await publishInventory(c, i, 'ANCHORED');
+    const verified = await c.query<InventoryChange>(
+      // Driven by the (few) confirmed statements: each matched by root to an inventory batch (unique
+      // root index) or to an anchored report, then to its ANCHORED inventory; the earliest statement wins.
+      `UPDATE accounting_inventory i SET state = 'VERIFIED', verification_ref = m.ref, verified_at = m.at,
+         updated_at = now()
+       FROM (SELECT DISTINCT ON (x.inventory_id) x.inventory_id, s.tx_hash AS ref, s.block_timestamp AS at
+             FROM chain.verifier_statement s
+             JOIN LATERAL (
+               SELECT CASE WHEN b.scope ~* '^[0-9a-f-]{36}$' THEN b.scope::uuid END AS inventory_id FROM trust_batch b
+                 JOIN trust_anchor a ON a.enterprise_id = b.enterprise_id AND a.batch_id = b.id
+               WHERE b.root = decode(substr(s.root, 3), 'hex') AND b.kind = 'inventory'
+                 AND a.chain_anchored_at IS NOT NULL
+               UNION ALL
+               SELECT r.inventory_id FROM report r JOIN accounting_inventory ri ON ri.id = r.inventory_id
+               WHERE r.anchor_root = s.root AND r.state = 'anchored' AND r.inventory_hash = ri.inventory_hash
+             ) x ON true
+             WHERE s.block_number <= chain.confirmed_block() AND s.opinion = ANY ($1::text[])
+               AND s.root ~ '^0x[0-9a-f]{64}$'
+             ORDER BY x.inventory_id, s.block_number, s.log_index) m
+       WHERE i.id = m.inventory_id AND i.state = 'ANCHORED'
+       RETURNING ${INVENTORY_RETURNING}`,
+      [VERIFYING_OPINIONS],
+    );
+    for (const i of verified.rows) await publishInventory(c, i, 'VERIFIED');
     return {
       anchors: anchors.rowCount ?? 0,
       reports: reports.rows.length,
       supersessions: superseded.rows.length,
       inventories: inventories.rows.length,
+      verified: verified.rows.length,
     };
   });
 }

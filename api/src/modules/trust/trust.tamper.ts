@@ -7,6 +7,12 @@ import {
   type InventoryLineLeafData,
 } from 'opencep-verify';
 import { bytesToHex, type Hex } from 'viem';
+import {
+  parseRetirementLine,
+  RETIREMENT_LINE_PREFIX,
+  retirementLeafProblem,
+  retirementRowsById,
+} from '../offsets/offsets.commitment';
 import { reportAnchorRoot } from '../reports/report.chain';
 import { sha256Hex } from '../reports/report.content';
 import { READING_TS_MS_SQL, READING_VALUE_SQL, readingLeafDataOfRow } from './trust.commit';
@@ -277,6 +283,7 @@ export async function runTamperCheck(
     );
     leavesChecked += leaves.rows.length;
     findings.push(...checkBatch(b.enterprise_id, b, leaves.rows));
+    if (b.kind === 'inventory') findings.push(...(await checkRetirements(pool, b, leaves.rows)));
   }
   // Signed reports (kind 'report' batches): artefact bytes and hashes against the anchored root.
   const reports = await reportRows(pool, opts);
@@ -296,6 +303,52 @@ export async function runTamperCheck(
     [runId, batches.rows.length + reports.rows.length, leavesChecked, raised],
   );
   return { runId, batchesChecked: batches.rows.length + reports.rows.length, leavesChecked, findings };
+}
+
+/**
+ * Committed retirements (offsets, issue 11) against the retirement rows stored now: a committed
+ * retirement leaf carries its line in the leaf row, so the leaf check above cannot see a change to the
+ * `offset_retirement` row itself. Each retirement line is recomputed from the current row (offsets
+ * `retirementLine`); a changed row raises `leaf_mismatch`, a deleted one `row_missing`, both with
+ * `detail.source = 'offset_retirement'`, the retirement id and the committed and current line/value.
+ */
+export async function checkRetirements(
+  pool: Pool,
+  b: Pick<BatchRow, 'enterprise_id' | 'id'>,
+  leaves: Pick<LeafRow, 'leaf_index' | 'line_data'>[],
+): Promise<TamperFinding[]> {
+  const committed = leaves.flatMap((l) => {
+    const d = l.line_data;
+    const parsed = d?.line.startsWith(RETIREMENT_LINE_PREFIX) ? parseRetirementLine(d.line) : null;
+    return d && parsed ? [{ leafIndex: l.leaf_index, d, retirementId: parsed.retirementId }] : [];
+  });
+  if (!committed.length) return [];
+  const rows = await retirementRowsById(
+    (sql, params) => pool.query(sql, params),
+    b.enterprise_id,
+    committed.map((c) => c.retirementId),
+  );
+  const out: TamperFinding[] = [];
+  for (const c of committed) {
+    const p = retirementLeafProblem(c.d, rows.get(c.retirementId));
+    if (!p) continue;
+    out.push({
+      enterpriseId: b.enterprise_id,
+      batchId: b.id,
+      leafIndex: c.leafIndex,
+      kind: p.problem === 'REMOVED' ? 'row_missing' : 'leaf_mismatch',
+      detail: {
+        source: 'offset_retirement',
+        retirementId: c.retirementId,
+        problem: p.problem,
+        committedLine: c.d.line,
+        committedValue: c.d.value,
+        currentLine: p.current?.line ?? null,
+        currentValue: p.current?.value ?? null,
+      },
+    });
+  }
+  return out;
 }
 
 /** Signed reports with their stored artefacts and the anchor's reference roots (tamper job input). */
