@@ -7,7 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const all = ['ingest', 'energy', 'indexer', 'anchor'];
-const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
+// `npm run bench:energy -- --meters 100`: names select benches, `--flag value` pairs are passed on.
+const args = process.argv.slice(2);
+const flags = args.flatMap((a, i) => (a.startsWith('--') || args[i - 1]?.startsWith('--') ? [a] : []));
+const names = args.filter((a) => !flags.includes(a));
+const chosen = names.length ? names : all;
 let failed = 0;
 for (const name of chosen) {
   const file = join(import.meta.dirname, `${name}.ts`);
@@ -16,7 +20,10 @@ for (const name of chosen) {
     continue;
   }
   console.log(`\n=== bench ${name} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit', env: process.env });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...flags], {
+    stdio: 'inherit',
+    env: process.env,
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

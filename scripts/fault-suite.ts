@@ -8,20 +8,21 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@opencep/migrations';
-import mqtt from 'mqtt';
 import pg from 'pg';
 import { generatePrivateKey } from 'viem/accounts';
 import { deviceSigner, type GatewayReading } from '../gateway/src/signing';
 import { DEMO_ENTERPRISE_ID, DEMO_PASSWORD } from '../api/src/seed/users';
 import { freePort } from './embedded-postgres';
 import type { FaultChildConfig } from './fault-api';
+import { tsAt, valueAt } from './fault-data';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CHILD = join(ROOT, 'scripts', 'fault-api.ts');
 const E = DEMO_ENTERPRISE_ID;
-const T0 = Date.UTC(2026, 5, 1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface FaultRow {
@@ -36,8 +37,14 @@ export interface FaultRow {
 export interface FaultSuiteOptions {
   /** kill -9 of the API process during GraphQL load */
   apiKills: number;
-  /** kill -9 of one of two MQTT ingest workers during QoS 1 publishing */
+  /** kill -9 of one of two MQTT ingest workers while a gateway publishes */
   workerKills: number;
+  /** kill -9 of the MQTT gateway process itself (journal + uplink), restarted on the same journal */
+  gatewayKills?: number;
+  /** gateway: wait this long for the platform's ack before re-sending a batch (default 2000) */
+  ackTimeoutMs?: number;
+  /** ingest workers' MQTT session expiry (default 0: clean start); to compare persistent sessions */
+  workerSessionExpirySeconds?: number;
   /** meters per load loop (two loops for GraphQL) */
   meters?: number;
   /** readings per GraphQL batch / MQTT message */
@@ -45,7 +52,7 @@ export interface FaultSuiteOptions {
   mqttUrl?: string;
   /** load time before each kill, ms */
   loadMs?: number;
-  /** pause between MQTT messages, ms (the publisher must not outrun the workers by minutes) */
+  /** gateway generator tick, ms (each tick journals 4 minutes × meters readings) */
   mqttIntervalMs?: number;
   log?: (line: string) => void;
 }
@@ -63,21 +70,29 @@ interface Child {
   out: string;
 }
 
-function startChild(cfg: FaultChildConfig): Promise<Child> {
+function startChild(cfg: FaultChildConfig, onLine?: (line: string) => void): Promise<Child> {
   return new Promise((resolveChild, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(cfg)], {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
+    let ready = false;
     const timer = setTimeout(() => reject(new Error(`child ${cfg.mode} not ready in 90 s: ${err}`)), 90_000);
     proc.stdout?.on('data', (b: Buffer) => {
       out += b.toString();
-      const m = /READY (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolveChild({ proc, out: m[1]! });
+      const nl = out.lastIndexOf('\n');
+      if (nl < 0) return;
+      const lines = out.slice(0, nl).split('\n');
+      out = out.slice(nl + 1);
+      for (const line of lines) {
+        const m = /^READY (\S+)/.exec(line);
+        if (m && !ready) {
+          ready = true;
+          clearTimeout(timer);
+          resolveChild({ proc, out: m[1]! });
+        } else onLine?.(line);
       }
     });
     proc.stderr?.on('data', (b: Buffer) => {
@@ -93,14 +108,11 @@ function startChild(cfg: FaultChildConfig): Promise<Child> {
 function kill9(c: Child): Promise<void> {
   return new Promise((r) => {
     if (c.proc.exitCode !== null || c.proc.signalCode !== null) return r();
-    c.proc.once('exit', () => r());
+    // 'close', not 'exit': the child's last stdout lines (journal reports) must be read first
+    c.proc.once('close', () => r());
     c.proc.kill('SIGKILL');
   });
 }
-
-/** Cumulative register value of meter `m` at minute `t`: deterministic, so retries resend the same. */
-const valueAt = (m: number, t: number) => String(1000 + t * (1 + (m % 5)) + (t % 3) * 0.125);
-const tsAt = (t: number) => new Date(T0 + t * 60_000).toISOString();
 
 interface Batch {
   id: string;
@@ -195,6 +207,7 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
   let db: TestDatabase | undefined;
   let pool: pg.Pool | undefined;
   let rejected = 0;
+  let journalDir: string | undefined;
   try {
     db = await createTestDatabase('faults');
     pool = new pg.Pool({ connectionString: db.url, max: 3 });
@@ -286,6 +299,7 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
       children.push(api);
       while (lastAck < tKill) await sleep(20);
       worstRecovery = Math.max(worstRecovery, lastAck - tKill);
+      log(`api kill: next ack ${((lastAck - tKill) / 1000).toFixed(1)} s after the kill`);
     }
     await sleep(loadMs);
     stop = true;
@@ -304,14 +318,14 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
     }
     const mismatches = await rollupMismatches(pool, gqlMeterIds);
 
-    // ---- 2. MQTT ingest, worker kill -9 -------------------------------------------------------
+    // ---- 2. MQTT: gateway (journal + app acks) → Mosquitto → 2 workers; kill -9 workers, gateway ---
     const qMeterIds = await createMeters('Q', meters);
-    const signer = deviceSigner(generatePrivateKey());
+    const key = generatePrivateKey();
+    const signer = deviceSigner(key);
     const dev = await pool.query<{ id: string }>(
       `INSERT INTO devices (enterprise_id, name, address) VALUES ($1, 'fault-gw', $2) RETURNING id`,
       [E, signer.address],
     );
-    const topic = `opencep/${E}/${dev.rows[0]!.id}/readings`;
     const group = `faults-${db.name}`;
     const wcfg = (n: number): FaultChildConfig => ({
       mode: 'worker',
@@ -319,89 +333,155 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
       mqttUrl,
       group,
       clientId: `${group}-w${n}`,
+      sessionExpirySeconds: o.workerSessionExpirySeconds,
+      topicFilter: `opencep/${E}/${dev.rows[0]!.id}/readings`,
     });
     const workers = await Promise.all([startChild(wcfg(0)), startChild(wcfg(1))]);
     children.push(...workers);
-    const pub = await mqtt.connectAsync(mqttUrl, { protocolVersion: 5, clientId: `${group}-pub` });
-    const mAcked = new Set<string>();
-    let mStop = false;
-    const perMsg = Math.max(1, Math.floor(batchSize / meters / 4));
-    const publishing = (async () => {
-      for (let k = 0; !mStop; k++) {
-        const readings: GatewayReading[] = [];
-        for (let t = k * perMsg; t < (k + 1) * perMsg; t++)
-          for (let m = 0; m < meters; m++)
-            readings.push({ meterCode: `Q-${m}`, ts: tsAt(t), value: valueAt(m, t), unit: 'kWh' });
-        const b = await signer.sign(readings);
-        await pub.publishAsync(topic, JSON.stringify(b), { qos: 1 }); // resolves on the broker's PUBACK
-        for (const r of readings) mAcked.add(`${r.meterCode}@${r.ts}`);
-        await sleep(o.mqttIntervalMs ?? 100);
+    journalDir = mkdtempSync(join(tmpdir(), 'opencep-fault-gw-'));
+    /** every reading of minutes ≤ journaled is on the gateway's disk (reported after the fsync) */
+    let journaled = -1;
+    let pendingBytes = -1;
+    let resends = 0;
+    let resendsBefore = 0;
+    const gcfg = (): FaultChildConfig => ({
+      mode: 'gateway',
+      databaseUrl: db!.url,
+      mqttUrl,
+      gateway: {
+        privateKey: key,
+        enterpriseId: E,
+        deviceId: dev.rows[0]!.id,
+        journalDir: journalDir!,
+        prefix: 'Q',
+        meters,
+        minutesPerTick: 4,
+        tickMs: o.mqttIntervalMs ?? 50,
+        startT: journaled + 1,
+        // a gateway sends one batch at a time and waits for its ack: big batches keep up with the load
+        batchSize: 1000,
+        timeoutMs: o.ackTimeoutMs ?? 2000,
+      },
+    });
+    const onGatewayLine = (line: string) => {
+      const j = /^J (\d+)/.exec(line);
+      if (j) journaled = Math.max(journaled, Number(j[1]));
+      const p = /^P (\d+) (\d+)/.exec(line);
+      if (p) {
+        pendingBytes = Number(p[1]);
+        resends = resendsBefore + Number(p[2]);
       }
-    })();
-    let worstRestart = 0;
-    for (let i = 0; i < o.workerKills; i++) {
+    };
+    let gateway = await startChild(gcfg(), onGatewayLine);
+    children.push(gateway);
+    log('MQTT: 2 workers and the gateway are up');
+    const storedUpTo = async (t: number) => {
+      const r = await pool!.query<{ n: number }>(
+        `SELECT count(DISTINCT (meter_id, ts))::int AS n FROM metering_reading
+         WHERE enterprise_id = $1 AND meter_id = ANY($2::uuid[]) AND ts <= $3`,
+        [E, qMeterIds, tsAt(t)],
+      );
+      return r.rows[0]!.n >= (t + 1) * meters;
+    };
+    /** kill → every reading journaled before the kill is stored (bounded wait) */
+    const recoveryAfter = async (tKill: number, upTo: number) => {
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        if (await storedUpTo(upTo)) return Date.now() - tKill;
+        await sleep(100);
+      }
+      return Number.POSITIVE_INFINITY;
+    };
+    const worst = { worker: 0, gateway: 0 };
+    const plan: ('worker' | 'gateway')[] = [];
+    for (let i = 0; i < Math.max(o.workerKills, o.gatewayKills ?? 0); i++) {
+      if (i < o.workerKills) plan.push('worker');
+      if (i < (o.gatewayKills ?? 0)) plan.push('gateway');
+    }
+    const marks: { kind: 'worker' | 'gateway'; journaled: number }[] = [];
+    for (const kind of plan) {
       await sleep(loadMs);
-      const victim = workers[0]!;
-      const t = Date.now();
-      await kill9(victim);
-      log(`worker kill -9 #${i + 1} at ${mAcked.size} acknowledged by the broker`);
-      workers[0] = await startChild(wcfg(0));
-      children.push(workers[0]);
-      worstRestart = Math.max(worstRestart, Date.now() - t);
+      const tKill = Date.now();
+      const upTo = journaled;
+      let restarting: Promise<void> = Promise.resolve();
+      if (kind === 'worker') {
+        await kill9(workers[0]!);
+        log(`worker kill -9 at minute ${upTo} journaled by the gateway`);
+        // the peer carries the load meanwhile: recovery is measured while the victim restarts
+        restarting = startChild(wcfg(0)).then((w) => {
+          workers[0] = w;
+          children.push(w);
+        });
+      } else {
+        await kill9(gateway);
+        log(`gateway kill -9 at minute ${upTo} journaled`);
+        resendsBefore = resends;
+        gateway = await startChild(gcfg(), onGatewayLine);
+        children.push(gateway);
+      }
+      marks.push({ kind, journaled: upTo });
+      const rec = await recoveryAfter(tKill, upTo);
+      worst[kind] = Math.max(worst[kind], rec);
+      await restarting;
+      log(
+        `${kind} kill: recovered in ${(rec / 1000).toFixed(1)} s; restarted after ${((Date.now() - tKill) / 1000).toFixed(1)} s`,
+      );
     }
     await sleep(loadMs);
-    mStop = true;
-    await publishing;
-    await pub.endAsync();
-    // wait until every broker-acknowledged reading is stored, or the count stops moving for 5 s
-    let last = -1;
-    let still = Date.now();
-    for (;;) {
-      const s = await storedKeys(pool, qMeterIds);
-      if (tally(mAcked, s.keys).lost === 0) break;
-      if (s.rows !== last) {
-        last = s.rows;
-        still = Date.now();
-      } else if (Date.now() - still > 5000) break;
-      await sleep(200);
+    gateway.proc.stdin?.write('stop\n');
+    // wait until the gateway journal is empty and every journaled reading is stored (bounded)
+    {
+      const deadline = Date.now() + 120_000;
+      await sleep(300);
+      while (Date.now() < deadline && !(pendingBytes === 0 && (await storedUpTo(journaled))))
+        await sleep(200);
     }
+    log(`MQTT: drained (gateway journal ${pendingBytes} bytes pending, minute ${journaled} journaled)`);
+    const qKeys = new Set<string>();
+    for (let t = 0; t <= journaled; t++) for (let m = 0; m < meters; m++) qKeys.add(`Q-${m}@${tsAt(t)}`);
     {
       const s = await storedKeys(pool, qMeterIds);
-      const t = tally(mAcked, s.keys);
+      const t = tally(qKeys, s.keys);
+      const kinds = (k: 'worker' | 'gateway') => marks.filter((x) => x.kind === k).length;
+      const rec = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'never');
       rows.push({
-        fault: `MQTT worker kill -9 ×${o.workerKills} (1 of 2, shared sub, QoS 1)`,
-        acknowledged: mAcked.size,
+        fault: `MQTT worker kill -9 ×${kinds('worker')} (1 of 2, shared sub, session expiry ${o.workerSessionExpirySeconds ?? 0} s) + gateway kill -9 ×${kinds('gateway')}; app acks`,
+        acknowledged: qKeys.size,
         stored: s.rows,
         lost: t.lost,
         duplicates: t.dup,
-        recovery: `${(worstRestart / 1000).toFixed(1)} s (restart; peer kept consuming)`,
+        recovery: `worker ${rec(worst.worker)}, gateway ${rec(worst.gateway)} (kill → all journaled stored, worst); ${resends} re-sends`,
       });
     }
     mismatches.push(...(await rollupMismatches(pool, qMeterIds)));
-    const dl = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM metering_dead_letter`);
-    rows.push(
-      {
-        fault: 'Indexer kill -9 (indexer/src/crash.int.test.ts)',
-        acknowledged: 'see test',
-        stored: 'exactly once',
-        lost: 0,
-        duplicates: 0,
-        recovery: 'covered there',
-      },
-      {
-        fault: 'Gateway journal kill -9 / torn line (gateway/src/journal.test.ts)',
-        acknowledged: 'see test',
-        stored: 'exactly once',
-        lost: 0,
-        duplicates: 0,
-        recovery: 'covered there',
-      },
+    // The workers subscribe to opencep/+/+/readings on a shared broker, so other tests' messages (fuzzing,
+    // malformed payloads) reach them too and are dead-lettered here; only our device's topic counts.
+    const dl = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM metering_dead_letter WHERE topic = $1`,
+      [`opencep/${E}/${dev.rows[0]!.id}/readings`],
     );
+    const foreign = await pool.query<{ reason: string; n: number }>(
+      `SELECT reason, count(*)::int AS n FROM metering_dead_letter WHERE topic IS DISTINCT FROM $1 GROUP BY 1`,
+      [`opencep/${E}/${dev.rows[0]!.id}/readings`],
+    );
+    if (foreign.rows.length)
+      log(
+        `dead letters from other publishers on the shared broker (ignored): ${JSON.stringify(foreign.rows)}`,
+      );
+    rows.push({
+      fault: 'Indexer kill -9 (indexer/src/crash.int.test.ts)',
+      acknowledged: 'see test',
+      stored: 'exactly once',
+      lost: 0,
+      duplicates: 0,
+      recovery: 'covered there',
+    });
     return { rows, rollupMismatches: mismatches, deadLetters: dl.rows[0]!.n, rejected };
   } finally {
     for (const c of children) await kill9(c);
     await pool?.end();
     await db?.drop();
+    if (journalDir) rmSync(journalDir, { recursive: true, force: true });
   }
 }
 

@@ -70,6 +70,8 @@ beforeAll(async () => {
     ds: fx.ds,
     url: `mqtt://${MQTT.host}:${MQTT.port}`,
     group: `test-${fx.db.name}`,
+    // only this test's device: other tests publish on the same broker
+    topicFilter: `opencep/${fx.enterpriseId}/${dev.rows[0].id}/readings`,
     onHandled: (e) => handled.push(e),
   });
   dir = mkdtempSync(join(tmpdir(), 'opencep-gw-'));

@@ -2,15 +2,12 @@ import type { Hex } from 'viem';
 import { type Collector, modbusCollector, opcuaCollector } from './collectors';
 import type { GatewayConfig } from './config';
 import { Journal } from './journal';
-import { graphqlPusher, mqttPusher, PermanentPushError, type Pusher } from './push';
+import { graphqlPusher, mqttPusher, type Pusher } from './push';
 import { deviceSigner, type GatewayReading } from './signing';
+import { startUplink, type UplinkStats } from './uplink';
 
-export interface GatewayStats {
+export interface GatewayStats extends UplinkStats {
   polled: number;
-  pushed: number;
-  pushFailures: number;
-  pending: number;
-  lastError: string | null;
 }
 
 export interface RunningGateway {
@@ -34,9 +31,10 @@ const quiet: GatewayLogger = { info: () => undefined, warn: () => undefined };
 
 /**
  * Starts the edge collector: polls every source on its own timer, appends each poll to the fsync'd
- * journal, and a push loop drains the journal in signed batches. A reading leaves the journal only
- * after the API (GraphQL answer) or the broker (MQTT PUBACK) confirmed it; retries are idempotent
- * because the batch id is derived from the batch content.
+ * journal, and a push loop (uplink.ts) drains the journal in signed batches. A reading leaves the
+ * journal only after the platform confirmed the commit — the GraphQL answer, or over MQTT the ingest
+ * worker's ack on `opencep/<enterprise>/<device>/acks` (a broker PUBACK is not enough); retries are
+ * idempotent because the batch id is derived from the batch content.
  */
 export async function startGateway(
   config: GatewayConfig,
@@ -45,7 +43,14 @@ export async function startGateway(
   const journal = new Journal<GatewayReading>(config.journalDir);
   const signer = deviceSigner(config.device.privateKey as Hex);
   const pusher: Pusher = config.push.mode === 'mqtt' ? mqttPusher(config) : graphqlPusher(config);
-  const stats: GatewayStats = { polled: 0, pushed: 0, pushFailures: 0, pending: 0, lastError: null };
+  const stats: GatewayStats = {
+    polled: 0,
+    pushed: 0,
+    pushFailures: 0,
+    resends: 0,
+    pending: 0,
+    lastError: null,
+  };
   const onError = (e: unknown) => {
     stats.lastError = e instanceof Error ? e.message : String(e);
   };
@@ -80,52 +85,15 @@ export async function startGateway(
     timers.push(setInterval(tick, ms));
   }
 
-  let pushing: Promise<boolean> | null = null;
-  let backoffUntil = 0;
-  let failures = 0;
-  const drain = async (): Promise<boolean> => {
-    for (;;) {
-      const recs = journal.pending(config.push.batchSize);
-      stats.pending = journal.pendingBytes;
-      if (!recs.length) return true;
-      const readings = recs.flatMap((r) => r.items);
-      const end = recs.at(-1)!.end;
-      if (!readings.length) {
-        journal.ack(end);
-        continue;
-      }
-      try {
-        const batch = await signer.sign(readings);
-        const out = await pusher.push(batch);
-        if (out?.rejected) log.warn('readings rejected by the API', { ...out, batchId: batch.batchId });
-        journal.ack(end);
-        stats.pushed += readings.length;
-        failures = 0;
-      } catch (e) {
-        if (e instanceof PermanentPushError) {
-          log.warn('batch refused permanently; dropped from the buffer', { error: e.message });
-          journal.ack(end);
-          continue;
-        }
-        stats.pushFailures++;
-        failures++;
-        onError(e);
-        backoffUntil = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
-        return false;
-      }
-    }
-  };
-  const flush = (): Promise<boolean> => {
-    pushing ??= drain().finally(() => {
-      pushing = null;
-    });
-    return pushing;
-  };
-  timers.push(
-    setInterval(() => {
-      if (Date.now() >= backoffUntil) void flush();
-    }, config.push.intervalMs),
-  );
+  const uplink = startUplink({
+    journal,
+    signer,
+    pusher,
+    batchSize: config.push.batchSize,
+    intervalMs: config.push.intervalMs,
+    log,
+    stats,
+  });
   log.info('gateway started', {
     address: signer.address,
     sources: collectors.length,
@@ -135,21 +103,12 @@ export async function startGateway(
   return {
     address: signer.address,
     stats,
-    async flush() {
-      backoffUntil = 0;
-      await pushing;
-      return flush();
-    },
+    flush: () => uplink.flush(),
     async stop(opts = {}) {
       stopped = true;
       for (const t of timers) clearInterval(t);
       await Promise.allSettled([...polling]);
-      await pushing?.catch(() => false);
-      const until = Date.now() + (opts.drainMs ?? 0);
-      while (Date.now() < until && journal.pendingBytes > 0) {
-        backoffUntil = 0;
-        if (!(await flush())) await new Promise((r) => setTimeout(r, 200));
-      }
+      await uplink.stop(opts);
       await Promise.allSettled(collectors.map(({ c }) => c.close()));
       await pusher.close();
       journal.close();
