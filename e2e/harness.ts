@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { Deployment, StandardVersionInput } from '@opencep/contracts';
 import { e2eConfig } from './config';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -167,4 +168,59 @@ export function injectedWalletScript(account: string, rpcUrl: string): string {
       },
     };
   })();`;
+}
+
+/** A local Hardhat node with the full contract suite (Governor, Timelock, registries) and the demo seed. */
+export interface GovernanceChain {
+  url: string;
+  deployment: Deployment;
+  /** Writes of the deployment (addresses + ABIs) for the indexer. */
+  deploymentFile: string;
+  /** JSON-RPC call on the node (evm_mine, evm_increaseTime, …). */
+  rpc(method: string, params?: unknown[]): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Additive option for suites that need governance (the portal suite's registry-only chain has no
+ * Governor): an in-process Hardhat node (scripts/chain/local-chain) with every contract deployed with
+ * the demo settings (voting delay 1 block, period 10 blocks, timelock 1 s) and the demo seed
+ * (members 1–5, regulator dev account 6, plant-18, the given first standard version).
+ */
+export async function startGovernanceChain(standard: StandardVersionInput): Promise<GovernanceChain> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const contracts = await import('@opencep/contracts');
+  const { startLocalChain } = await import('../scripts/chain/local-chain');
+  if (!existsSync(join(contracts.CONTRACTS_DIR, 'artifacts', 'src', 'StandardsGovernor.sol')))
+    await contracts.compileContracts();
+  const dir = mkdtempSync(join(tmpdir(), 'opencep-e2e-gov-'));
+  const chain = await startLocalChain({ dataDir: join(dir, 'chain'), port: 0 });
+  const deployment = await contracts.deployAll({
+    rpcUrl: chain.url,
+    deployerKey: contracts.DEV_DEPLOYER_KEY,
+    outDir: dir,
+    ...contracts.DEMO_SETTINGS,
+  });
+  await contracts.seedDemo({ rpcUrl: chain.url, deployment, standard });
+  let id = 0;
+  return {
+    url: chain.url,
+    deployment,
+    deploymentFile: join(dir, `${deployment.chainId}.json`),
+    async rpc(method, params = []) {
+      const res = await fetch(chain.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
+      });
+      const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+      if (body.error) throw new Error(`${method}: ${body.error.message}`);
+      return body.result;
+    },
+    async stop() {
+      await chain.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

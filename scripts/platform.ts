@@ -22,6 +22,8 @@ import { parseConfig, startGateway } from '../gateway/src/index';
 import { MODBUS_MAP, OPCUA_NODES, startSimulator } from '../gateway/src/simulator/index';
 import { seedDemoPlant, seedDemoTariff, startDemoFeed } from './demo/plant';
 import { startTrustJobs } from '../api/src/modules/trust/trust.jobs';
+import { startInventoryCommitter } from '../api/src/modules/offsets/offsets.commitment';
+import { configureCustody, DEV_KEY_ENCRYPTION_SECRET, seedDemoAccountKeys } from '../api/src/modules/custody';
 import { configureGovernance } from '../api/src/modules/governance';
 import { configureReports } from '../api/src/modules/reports/report.chain';
 import { uuidToBytes32 } from 'opencep-verify';
@@ -37,7 +39,7 @@ import {
   type Deployment,
 } from '../contracts/deploy/index';
 import { loadPack } from '../api/src/modules/accounting/packs/pack';
-import type { StartConfig } from './config';
+import { type StartConfig, trustAnchorKey } from './config';
 import { freePort } from './embedded-postgres';
 
 const MACHINERY_PACK = join(
@@ -57,6 +59,8 @@ export interface PlatformOptions {
   dataDir: string;
   databaseUrl: string;
   rpcUrl: string;
+  /** WebSocket endpoint of the chain node, when it has one: the indexer follows heads over it. */
+  wsUrl?: string;
   /** True when the chain is the embedded dev node: dev keys and the demo governance round apply. */
   localChain: boolean;
   jwtSecret: string;
@@ -120,6 +124,7 @@ export async function runPlatform(
   const indexer = await startIndexer({
     databaseUrl: o.databaseUrl,
     rpcUrl: o.rpcUrl,
+    ...(o.wsUrl ? { wsUrl: o.wsUrl } : {}),
     // The contracts' Deployment carries viem's Abi type; the indexer validates the plain JSON shape.
     deployment: JSON.parse(JSON.stringify(deployment)),
     finalityDepth: o.localChain ? 1 : 12,
@@ -139,6 +144,14 @@ export async function runPlatform(
     governorAddress: deployment.contracts.StandardsGovernor.address,
     onChainEnterpriseIds: demoChainIds,
   });
+  // Account-held signing keys (members and regulators without a wallet): a fixed dev secret only on
+  // the embedded chain, otherwise KEY_ENCRYPTION_SECRET or no account keys.
+  const keySecret = o.config.KEY_ENCRYPTION_SECRET ?? (o.localChain ? DEV_KEY_ENCRYPTION_SECRET : undefined);
+  configureCustody({
+    encryptionSecret: keySecret,
+    quotaRegistryAddress: deployment.contracts.QuotaRegistry.address,
+  });
+  if (!keySecret) o.log.warn('account keys off: set KEY_ENCRYPTION_SECRET to hold signing keys for members');
   configureReports({
     chainId: deployment.chainId,
     ...(o.localChain
@@ -162,6 +175,7 @@ export async function runPlatform(
     introspection: o.config.NODE_ENV !== 'production',
     explorer: o.config.NODE_ENV !== 'production',
     logLevel: o.config.LOG_LEVEL,
+    poolMax: o.config.DB_POOL_MAX,
   });
   stops.push({ name: 'api', stop: () => api.close() });
   const apiUrl = api.url.replace(/\/graphql$/, '');
@@ -190,6 +204,8 @@ export async function runPlatform(
 
   if (o.config.DEMO) {
     await seedDemoIdentity(api.dataSource);
+    // Demo member and regulator sign with their dev keys (public keys: local chain only).
+    if (o.localChain && keySecret) await seedDemoAccountKeys(api.dataSource);
     await seedDemoTariff(api.dataSource);
     const deviceAccount = privateKeyToAccount(DEV_ROLES.device.privateKey);
     const plant = await seedDemoPlant(api.dataSource, { deviceAddress: deviceAccount.address });
@@ -250,12 +266,17 @@ export async function runPlatform(
     banner.push(`  Demo logins (password "${DEMO_PASSWORD}"):`);
     for (const l of DEMO_LOGINS) banner.push(`    ${l.role.padEnd(22)} ${l.email}`);
   }
-  // Trust layer: hourly batches of readings → Merkle roots → anchored by the enterprise key. On the
-  // embedded chain the demo enterprise's admin key is the dev key registered by the seed; a real
-  // deployment supplies keys through its own custody (not wired here).
-  if (o.localChain && o.config.DEMO) {
+  // Trust layer: hourly batches of readings and finalised inventories (committer) → Merkle roots →
+  // anchored on chain → anchored/verified states from the chain mirror (reconciler) → scheduled tamper
+  // check. Runs whenever an anchoring key is known: ANCHOR_PRIVATE_KEY, or on the embedded chain the
+  // dev enterprise-admin key registered by the seed. The key must be authorised on chain for the
+  // enterprises it anchors (otherwise their anchors fail and are retried).
+  const anchorKey = trustAnchorKey(o.config, o.localChain, DEV_ROLES.enterpriseAdmin.privateKey);
+  if (anchorKey) {
     const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 4 });
-    const adminAccount = privateKeyToAccount(DEV_ROLES.enterpriseAdmin.privateKey);
+    const anchorAccount = privateKeyToAccount(anchorKey as Hex);
+    const trustLog = (msg: string, extra?: Record<string, unknown>) =>
+      o.log.warn({ svc: 'trust', ...extra }, msg);
     const stopTrust = startTrustJobs({
       pool,
       // Anchored states follow the chain mirror: react to the indexer's notices on the API's bus.
@@ -264,23 +285,27 @@ export async function runPlatform(
         rpcUrl: o.rpcUrl,
         chainId: deployment.chainId,
         registry: deployment.contracts.AttestationRegistry.address,
-        signerFor: (enterpriseId) => {
-          if (enterpriseId !== DEMO_API_ENTERPRISE_ID)
-            throw new Error(`no anchoring key for enterprise ${enterpriseId}`);
-          return adminAccount;
-        },
+        signerFor: () => anchorAccount,
         onChainEnterpriseId: (enterpriseId) =>
           enterpriseId === DEMO_API_ENTERPRISE_ID ? DEMO_ENTERPRISE_ID : uuidToBytes32(enterpriseId),
       },
-      log: (msg, extra) => o.log.warn({ svc: 'trust', ...extra }, msg),
+      log: trustLog,
     });
+    // Finalised inventories: the commitment queued with DRAFT → FINAL becomes a batch at once. Its own
+    // pool: a pass holds one connection (the claimed outbox rows) while committing on a second.
+    const commitPool = new pg.Pool({ connectionString: o.databaseUrl, max: 2 });
+    const stopCommitter = startInventoryCommitter({ pool: commitPool, events: api.events, log: trustLog });
     stops.push({
       name: 'trust',
       stop: async () => {
+        await stopCommitter();
         await stopTrust();
-        await pool.end();
+        await Promise.all([pool.end(), commitPool.end()]);
       },
     });
+    o.log.info({ anchorer: anchorAccount.address }, 'trust jobs started');
+  } else {
+    o.log.warn('trust jobs off: set ANCHOR_PRIVATE_KEY to commit and anchor on this chain');
   }
   return { apiUrl, deployment, stops, banner };
 }

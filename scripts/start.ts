@@ -88,10 +88,12 @@ async function main(): Promise<void> {
 
     // 2. Chain
     let rpcUrl = config.CHAIN_RPC_URL;
+    let wsUrl = config.CHAIN_WS_URL;
     let localChain = false;
     if (!rpcUrl) {
       const chain = await startLocalChain({ dataDir: join(dataDir, 'chain'), port: config.CHAIN_PORT });
       rpcUrl = chain.url;
+      wsUrl = chain.wsUrl;
       localChain = true;
       stops.push({ name: 'chain', stop: chain.stop });
       log.info({ url: rpcUrl, replayed: chain.replayed, consistent: chain.consistent }, 'local chain up');
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
         dataDir,
         databaseUrl,
         rpcUrl,
+        wsUrl,
         localChain,
         jwtSecret,
       },

@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   GRAPHQL_EXPLORER: bool,
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(5000),
+  /** Postgres connections this API process may hold (plus one LISTEN connection for the event bus). */
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   RATE_LIMIT_CAPACITY: z.coerce.number().int().positive().default(300),
   RATE_LIMIT_REFILL_PER_SECOND: z.coerce.number().positive().default(10),
@@ -37,6 +39,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/)
     .optional(),
+  /** Secret the account-held signing keys are encrypted with (custody module; unset = account keys off). */
+  KEY_ENCRYPTION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,4 +1,5 @@
 import { loadConfig } from './config';
+import { configureCustody } from './modules/custody';
 import { configureGovernance } from './modules/governance';
 import { startApiServer } from './server';
 
@@ -8,6 +9,7 @@ configureGovernance({
   relayerKey: config.OPENCEP_RELAYER_KEY as `0x${string}` | undefined,
   governorAddress: config.OPENCEP_GOVERNOR_ADDRESS as `0x${string}` | undefined,
 });
+configureCustody({ encryptionSecret: config.KEY_ENCRYPTION_SECRET });
 const server = await startApiServer({
   databaseUrl: config.DATABASE_URL,
   port: config.API_PORT,
@@ -20,6 +22,7 @@ const server = await startApiServer({
   maxDepth: config.GRAPHQL_MAX_DEPTH,
   maxComplexity: config.GRAPHQL_MAX_COMPLEXITY,
   bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
+  poolMax: config.DB_POOL_MAX,
   rateLimit: { capacity: config.RATE_LIMIT_CAPACITY, refillPerSecond: config.RATE_LIMIT_REFILL_PER_SECOND },
   logLevel: config.LOG_LEVEL,
 });

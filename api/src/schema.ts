@@ -17,6 +17,7 @@ import { trustModule } from './modules/trust';
 import { energyModule } from './modules/energy';
 import { meteringModule } from './modules/metering';
 import { governanceModule } from './modules/governance';
+import { custodyModule } from './modules/custody';
 
 /**
  * Module registry: append your module here (one import, one line). Resolvers join the schema,
@@ -31,6 +32,7 @@ export const modules: ApiModule[] = [
   meteringModule,
   accountingModule,
   governanceModule,
+  custodyModule,
   reportsModule,
   parkModule,
   pathwaysModule,

@@ -8,3 +8,18 @@ export const governanceModule: ApiModule = {
   resolvers: [GovernanceResolver],
   entities: [],
 };
+export {
+  chainReader,
+  chainRpc,
+  chainWallet,
+  EXTENDED_BALLOT_TYPES,
+  GOVERNOR_ACTION_ABI,
+  type ProposalActionKind,
+  proposalCall,
+  relayReasonedVote,
+  sendProposalAction,
+  shortReason,
+} from './governance.actions';
+export { governanceSettings } from './governance.config';
+export { BALLOT_TYPES, GOVERNOR_DOMAIN } from './governance.service';
+export { governanceError } from './governance.errors';

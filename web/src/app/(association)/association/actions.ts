@@ -64,3 +64,65 @@ export async function relaySignedVote(
     return failure(err);
   }
 }
+
+// ---------- account-held key (no browser wallet) and proposal actions ----------
+
+const CAST_VOTE_WITH_ACCOUNT_KEY = `mutation PortalCastVoteWithAccountKey($proposalId: String!, $support: Int!, $reason: String!) {
+  castVoteWithAccountKey(proposalId: $proposalId, support: $support, reason: $reason) { txHash blockNumber voter }
+}`;
+const CREATE_ACCOUNT_KEY = `mutation PortalCreateAccountKey { createAccountKey { address } }`;
+const QUEUE_PROPOSAL = `mutation PortalQueueProposal($id: String!) { queueProposal(id: $id) { txHash blockNumber sender } }`;
+const EXECUTE_PROPOSAL = `mutation PortalExecuteProposal($id: String!) { executeProposal(id: $id) { txHash blockNumber sender } }`;
+
+/** Signs the ballot with the key the platform holds for this member and relays it (no wallet needed). */
+export async function voteWithAccountKey(
+  proposalId: string,
+  support: number,
+  reason: string,
+): Promise<VoteStep<{ txHash: string; blockNumber: number; voter: string }>> {
+  if (!/^\d+$/.test(proposalId) || !isSupport(support) || reason.length > 1000)
+    return { ok: false, code: 'BAD_USER_INPUT', message: 'invalid vote' };
+  try {
+    const data = await authedRequest<{
+      castVoteWithAccountKey: { txHash: string; blockNumber: number; voter: string };
+    }>(CAST_VOTE_WITH_ACCOUNT_KEY, { proposalId, support, reason });
+    return { ok: true, value: data.castVoteWithAccountKey };
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+/** Creates the member's account-held signing key (the key stays on the server; only its address returns). */
+export async function createMyAccountKey(): Promise<VoteStep<{ address: string }>> {
+  try {
+    const data = await authedRequest<{ createAccountKey: { address: string } }>(CREATE_ACCOUNT_KEY);
+    return { ok: true, value: data.createAccountKey };
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+/** Governor.queue / Governor.execute through the API (sent from the member's held key or the relayer). */
+export async function proposalAction(
+  action: 'queue' | 'execute',
+  id: string,
+): Promise<VoteStep<{ txHash: string; blockNumber: number }>> {
+  if (!/^\d+$/.test(id) || (action !== 'queue' && action !== 'execute'))
+    return { ok: false, code: 'BAD_USER_INPUT', message: 'invalid proposal' };
+  try {
+    if (action === 'queue') {
+      const data = await authedRequest<{ queueProposal: { txHash: string; blockNumber: number } }>(
+        QUEUE_PROPOSAL,
+        { id },
+      );
+      return { ok: true, value: data.queueProposal };
+    }
+    const data = await authedRequest<{ executeProposal: { txHash: string; blockNumber: number } }>(
+      EXECUTE_PROPOSAL,
+      { id },
+    );
+    return { ok: true, value: data.executeProposal };
+  } catch (err) {
+    return failure(err);
+  }
+}

@@ -17,6 +17,8 @@ import {
 import { getI18n } from '@/lib/i18n/server';
 import { ProposalsLive } from './proposals-live-client';
 
+const MY_ACCOUNT_KEY = 'query PortalMyAccountKey { myAccountKey { address } }';
+
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getI18n()).t('association.title') };
 }
@@ -32,7 +34,10 @@ function diffPair(versions: StandardVersionRow[], from?: string, to?: string): [
   return a && b ? [a.contentHash, b.contentHash] : null;
 }
 
-/** Association members: standards and versions on chain, factor changes between versions, proposals with live tallies. */
+/**
+ * Association members: standards and versions on chain, factor changes between versions, proposals with
+ * live tallies, voting (wallet or account-held key), queue/execute, and the history of finished proposals.
+ */
 export default async function AssociationPage({
   searchParams,
 }: {
@@ -46,6 +51,10 @@ export default async function AssociationPage({
     getViewer(),
   ]);
   const canVote = viewerRoles(viewer).includes('ASSOCIATION_MEMBER');
+  // The key the platform holds for this member (used when the browser injects no wallet).
+  const heldKey = canVote
+    ? await load<{ myAccountKey: { address: string } | null }>('myAccountKey', MY_ACCOUNT_KEY)
+    : null;
   const versions: StandardVersionRow[] = standards.ok
     ? standards.data.standards.flatMap((s) => s.versions)
     : [];
@@ -197,6 +206,7 @@ export default async function AssociationPage({
               locale={locale}
               timeZone={config().timeZone}
               canVote={canVote}
+              accountKey={heldKey?.ok ? (heldKey.data.myAccountKey?.address ?? null) : null}
             />
           )}
         </Panel>

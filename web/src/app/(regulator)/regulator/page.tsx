@@ -89,6 +89,11 @@ export default async function RegulatorPage() {
     return flags;
   };
   const { quotaRegistry } = config();
+  // The key the platform holds for this regulator (quota issuance without a browser wallet).
+  const heldKey = await load<{ myAccountKey: { address: string } | null }>(
+    'myAccountKey',
+    'query PortalMyAccountKey { myAccountKey { address } }',
+  );
   return (
     <>
       <h1>{t('regulator.title')}</h1>
@@ -200,6 +205,7 @@ export default async function RegulatorPage() {
           <QuotaIssueForm
             enterprises={list.map((e) => ({ id: e.id, name: e.name }))}
             registry={quotaRegistry}
+            hasAccountKey={heldKey.ok && heldKey.data.myAccountKey !== null}
             defaultYear={year}
             labels={{
               enterprise: t('energy.enterprise'),
@@ -215,6 +221,8 @@ export default async function RegulatorPage() {
               reverted: t('regulator.reverted'),
               failed: t('form.notSaved'),
               invalid: t('form.invalid'),
+              issueWithAccountKey: t('regulator.issueWithAccountKey'),
+              accountKeyHint: t('regulator.accountKeyHint'),
             }}
           />
           {!onChain.ok ? (

@@ -2,9 +2,10 @@
 
 import { useRouter } from 'next/navigation';
 import { scaleValue, uuidToBytes32 } from 'opencep-verify';
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { encodeFunctionData, parseAbi } from 'viem';
 import { injectedWallet, waitForReceipt, walletAccount, walletError } from '@/lib/chain/wallet';
+import { issueQuotaWithAccountKey } from './actions';
 
 const QUOTA_ABI = parseAbi([
   'function issueQuota(bytes32 enterpriseId, uint16 year, uint128 amount, string reason)',
@@ -33,35 +34,45 @@ export interface QuotaIssueLabels {
   reverted: string;
   failed: string;
   invalid: string;
+  issueWithAccountKey: string;
+  accountKeyHint: string;
 }
 
 /**
  * Quota issuance: the regulator's browser wallet signs and sends QuotaRegistry.issueQuota (the
  * contract checks REGULATOR_ROLE in the ParticipantRegistry). The amount is tCO2e with at most six
- * decimals, sent exactly as gCO2e (× 10^6, the contract's unit). The portal holds no key.
+ * decimals, sent exactly as gCO2e (× 10^6, the contract's unit). The portal holds no key. Without an
+ * injected wallet, a regulator whose account holds a signing key issues through the API
+ * (issueQuotaWithAccountKey), which signs on the server with that key.
  */
 export function QuotaIssueForm({
   enterprises,
   registry,
   defaultYear,
   labels,
+  hasAccountKey = false,
 }: {
   enterprises: { id: string; name: string }[];
   registry: `0x${string}` | null;
   defaultYear: number;
   labels: QuotaIssueLabels;
+  /** The platform holds a signing key for this regulator (used when no wallet is injected). */
+  hasAccountKey?: boolean;
 }) {
   const router = useRouter();
   const id = useId();
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const busy = status.kind === 'signing' || status.kind === 'mining';
+  const [hasWallet, setHasWallet] = useState(false);
+  // Detected after hydration: the server cannot know whether the browser injects a wallet.
+  useEffect(() => setHasWallet(injectedWallet() !== null), []);
+  const useAccountKey = !hasWallet && hasAccountKey;
 
   async function issue(form: FormData) {
     const enterpriseId = String(form.get('enterpriseId') ?? '');
     const year = Number(form.get('year'));
     const amount = String(form.get('amount') ?? '').trim();
     const reason = String(form.get('reason') ?? '').trim();
-    if (!registry) return setStatus({ kind: 'failed', reason: labels.notConfigured });
     if (!Number.isInteger(year) || year < 2000 || year > 2200)
       return setStatus({ kind: 'invalid', field: labels.year });
     let grams: bigint;
@@ -72,6 +83,15 @@ export function QuotaIssueForm({
     }
     if (grams <= 0n) return setStatus({ kind: 'invalid', field: labels.amount });
     const wallet = injectedWallet();
+    if (!wallet && hasAccountKey) {
+      setStatus({ kind: 'mining', hash: '' });
+      const r = await issueQuotaWithAccountKey(enterpriseId, year, amount, reason);
+      if (!r.ok) return setStatus({ kind: 'failed', reason: r.message });
+      setStatus({ kind: 'done', hash: r.txHash, block: r.blockNumber });
+      router.refresh();
+      return;
+    }
+    if (!registry) return setStatus({ kind: 'failed', reason: labels.notConfigured });
     if (!wallet) return setStatus({ kind: 'noWallet' });
     try {
       setStatus({ kind: 'signing' });
@@ -128,9 +148,10 @@ export function QuotaIssueForm({
           <input id={`${id}-r`} name="reason" autoComplete="off" />
         </div>
         <button type="submit" disabled={busy}>
-          {labels.submit}
+          {useAccountKey ? labels.issueWithAccountKey : labels.submit}
         </button>
       </div>
+      {useAccountKey ? <p className="hint">{labels.accountKeyHint}</p> : null}
       <p
         role="status"
         aria-live="polite"
