@@ -33,10 +33,14 @@ export const INGEST_ERROR_MESSAGES: Record<IngestErrorCode, string> = {
 /** Reasons a whole message lands in the dead-letter table (MQTT). */
 export type DeadLetterReason = 'BAD_TOPIC' | 'NOT_JSON' | 'BAD_ENVELOPE' | 'BAD_SIGNATURE' | 'INGEST_FAILED';
 
-/** Errors of the CSV import, by row (1-based, header = row 1) and column name. */
+/**
+ * Errors of the CSV and XLSX imports, by row (1-based, header = row 1; 0 = the whole file) and column
+ * name; XLSX errors also name the sheet.
+ */
 export interface CsvRowError {
+  sheet?: string | null;
   row: number;
   column: string | null;
-  code: IngestErrorCode | 'BAD_HEADER' | 'BAD_CSV';
+  code: IngestErrorCode | 'BAD_HEADER' | 'BAD_CSV' | 'BAD_XLSX' | 'BAD_CELL' | 'TOO_MANY_ROWS';
   message: string;
 }

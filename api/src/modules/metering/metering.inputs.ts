@@ -10,6 +10,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { GraphQLScalarType, type ValueNode, valueFromASTUntyped } from 'graphql';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { ENERGY_TYPES, METER_KINDS } from './meter.service';
 import { MAX_BATCH } from './metering.service';
@@ -164,3 +165,20 @@ export class ManualReadingInput {
   @MaxLength(1000)
   note?: string;
 }
+
+/**
+ * Compact batch of readings for `ingestReadingRows`: a JSON array of `[meter, ts, value, unit]`
+ * tuples (meter = code or id, see `meterKey`). GraphQL does not coerce the items one by one; the
+ * ingest pipeline validates each tuple itself and answers per item, so one bad row never fails the
+ * call.
+ */
+export const ReadingRowsScalar = new GraphQLScalarType<unknown, unknown>({
+  name: 'ReadingRows',
+  description:
+    'JSON array of [meter, ts, value, unit] tuples: meter code (or id with meterKey: "id"), RFC 3339 ts, ' +
+    'decimal string value, unit. Validated per row by the ingest pipeline.',
+  serialize: (v) => v,
+  // shape checks happen in the resolver (after authorisation), per row in the pipeline
+  parseValue: (v) => v,
+  parseLiteral: (ast: ValueNode, vars) => valueFromASTUntyped(ast, vars),
+});

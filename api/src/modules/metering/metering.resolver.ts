@@ -7,6 +7,7 @@ import {
   CreateMeterInput,
   ManualReadingInput,
   ReadingInput,
+  ReadingRowsScalar,
   SignedReadingBatchInput,
 } from './metering.inputs';
 import type { LiveUpdate } from './metering.service';
@@ -17,6 +18,8 @@ import {
   Meter,
   MeteringUpdate,
   RollupPointType,
+  SampleStatPointType,
+  StateDurationPointType,
 } from './metering.types';
 
 @Resolver(() => Meter)
@@ -46,6 +49,22 @@ export class MeteringResolver {
     return MeteringService.ingestReadings(ctx, enterpriseId, readings, batchId ?? null);
   }
 
+  @Can('readings:write', { enterprise: 'args.enterpriseId' })
+  @Mutation(() => IngestResultType, {
+    description:
+      'Compact batch ingest (≤ 20,000 [meter, ts, value, unit] rows): same pipeline, results and ' +
+      'idempotency as ingestReadings, without per-item GraphQL input coercion.',
+  })
+  ingestReadingRows(
+    @Ctx() ctx: RequestContext,
+    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('rows', () => ReadingRowsScalar) rows: unknown,
+    @Arg('meterKey', () => String, { defaultValue: 'code', description: 'code | id' }) meterKey: string,
+    @Arg('batchId', () => ID, { nullable: true }) batchId?: string,
+  ) {
+    return MeteringService.ingestRows(ctx, enterpriseId, rows, meterKey, batchId ?? null);
+  }
+
   @Public()
   @Mutation(() => IngestResultType, {
     description: 'Device batch authenticated by its signature (registered device key); no token needed.',
@@ -67,6 +86,19 @@ export class MeteringResolver {
     @Arg('csv', () => String) csv: string,
   ) {
     return MeteringService.importCsv(ctx, enterpriseId, csv);
+  }
+
+  @Can('readings:write', { enterprise: 'args.enterpriseId' })
+  @Mutation(() => CsvImportResult, {
+    description:
+      'XLSX import (base64 workbook ≤ 8 MB, same columns as CSV; docs/metering.md); errors by sheet, row and column.',
+  })
+  importReadingsXlsx(
+    @Ctx() ctx: RequestContext,
+    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('xlsxBase64', () => String) xlsxBase64: string,
+  ) {
+    return MeteringService.importXlsx(ctx, enterpriseId, xlsxBase64);
   }
 
   @Can('readings:write', { enterprise: 'args.input.enterpriseId' })
@@ -91,6 +123,36 @@ export class MeteringResolver {
     @Arg('to', () => Date) to: Date,
   ) {
     return MeteringService.rollups(ctx, enterpriseId, meterId, grain, from, to);
+  }
+
+  @Can('readings:read', { enterprise: 'args.enterpriseId' })
+  @Query(() => [SampleStatPointType], {
+    description: 'Min / max / sample mean of an instantaneous meter (power, flow) per bucket.',
+  })
+  meterSampleStats(
+    @Ctx() ctx: RequestContext,
+    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('meterId', () => ID) meterId: string,
+    @Arg('grain', () => String, { description: '15m | 1h | 1d | 1mo' }) grain: string,
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+  ) {
+    return MeteringService.sampleStats(ctx, enterpriseId, meterId, grain, from, to);
+  }
+
+  @Can('readings:read', { enterprise: 'args.enterpriseId' })
+  @Query(() => [StateDurationPointType], {
+    description: 'Time in each state of a status meter per bucket.',
+  })
+  meterStateDurations(
+    @Ctx() ctx: RequestContext,
+    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('meterId', () => ID) meterId: string,
+    @Arg('grain', () => String, { description: '15m | 1h | 1d | 1mo' }) grain: string,
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+  ) {
+    return MeteringService.stateDurations(ctx, enterpriseId, meterId, grain, from, to);
   }
 
   @Can('readings:read')

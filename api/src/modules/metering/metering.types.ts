@@ -40,7 +40,9 @@ export class IngestResultType {
 
 @ObjectType()
 export class CsvRowErrorType {
-  @Field(() => Int) row: number;
+  @Field(() => String, { nullable: true, description: 'Worksheet (XLSX imports)' }) sheet?: string | null;
+  @Field(() => Int, { description: 'Row as the file numbers it (header = 1); 0 = the whole file' })
+  row: number;
   @Field(() => String, { nullable: true }) column: string | null;
   @Field(() => String) code: string;
   @Field(() => String) message: string;
@@ -49,6 +51,7 @@ export class CsvRowErrorType {
 @ObjectType()
 export class CsvImportResult {
   @Field(() => String) batchId: string;
+  @Field(() => String, { nullable: true, description: 'Worksheet read (XLSX imports)' }) sheet: string | null;
   @Field(() => Int) rows: number;
   @Field(() => Int) accepted: number;
   @Field(() => Int) duplicates: number;
@@ -68,6 +71,24 @@ export class RollupPointType {
   @Field(() => String, { description: 'Decimal, meter unit' }) value: string;
   @Field(() => String, { description: 'Part of value from flagged (estimated/spike/reset/gap) data' })
   flagged: string;
+}
+
+@ObjectType({ description: 'Instantaneous meter per bucket: sample count, min, max and sample mean' })
+export class SampleStatPointType {
+  @Field(() => Date) bucketStart: Date;
+  @Field(() => Int) samples: number;
+  @Field(() => String, { description: 'Decimal, meter unit, multiplier applied' }) min: string;
+  @Field(() => String, { description: 'Decimal, meter unit, multiplier applied' }) max: string;
+  @Field(() => String, { description: 'Sample mean (every sample weighs the same), 9 decimal places' })
+  avg: string;
+}
+
+@ObjectType({ description: 'Status meter: time spent in one state within a bucket' })
+export class StateDurationPointType {
+  @Field(() => Date) bucketStart: Date;
+  @Field(() => String, { description: 'State value as reported (canonical decimal, e.g. "1")' })
+  state: string;
+  @Field(() => String, { description: 'Seconds (decimal)' }) seconds: string;
 }
 
 @ObjectType()
