@@ -14,6 +14,7 @@ import { demoId, DEMO_ENTERPRISE_ID } from '../../api/src/seed/users';
 import type { EnergyType } from '../../api/src/modules/metering/meter.service';
 import { saveTariffPlan } from '../../api/src/modules/energy/energy.service';
 import { hubei202601Plans } from '../../api/src/modules/energy/tariff-catalog';
+import { saveDiagram } from '../../api/src/modules/topology/topology.service';
 
 const E = DEMO_ENTERPRISE_ID;
 const TZ = 'Asia/Shanghai';
@@ -346,6 +347,7 @@ export async function seedDemoPlant(
       }
     }
   }
+  await seedDemoTopology(ds, { now });
   return { meters: DEMO_METERS.length, backfilled };
 }
 
@@ -425,4 +427,249 @@ export async function seedDemoTariff(ds: DataSource): Promise<void> {
       note: 'January 2026 prices applied open-ended for the demo',
     },
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topology diagrams and the distribution-room sensors (issue 10: topology and distribution-room
+// views). Sensor points are dimensionless in the metering unit table (`state`); the portal labels
+// them by the node kind (°C, %RH, open/closed…).
+
+/** Distribution room DR-1 sensors: code, name, node kind, meter kind, first value, alarm rule. */
+export const DEMO_ROOM_SENSORS: Array<{
+  code: string;
+  name: string;
+  node: 'temperature' | 'humidity' | 'leak' | 'smoke' | 'door' | 'switch';
+  kind: 'instantaneous' | 'status';
+  value: string;
+  rule: { severity: 'info' | 'warning' | 'critical'; spec: Record<string, unknown> };
+}> = [
+  {
+    code: 'DR1-TEMP',
+    name: 'DR-1 temperature',
+    node: 'temperature',
+    kind: 'instantaneous',
+    value: '27.4',
+    rule: { severity: 'warning', spec: { kind: 'threshold', op: 'above', limit: '35', hysteresis: '1' } },
+  },
+  {
+    code: 'DR1-HUM',
+    name: 'DR-1 humidity',
+    node: 'humidity',
+    kind: 'instantaneous',
+    value: '58',
+    rule: { severity: 'warning', spec: { kind: 'threshold', op: 'above', limit: '80', hysteresis: '2' } },
+  },
+  {
+    code: 'DR1-LEAK',
+    name: 'DR-1 water leak',
+    node: 'leak',
+    kind: 'status',
+    value: '0',
+    rule: { severity: 'critical', spec: { kind: 'state', alarmValues: ['1'] } },
+  },
+  {
+    code: 'DR1-SMOKE',
+    name: 'DR-1 smoke',
+    node: 'smoke',
+    kind: 'status',
+    value: '0',
+    rule: { severity: 'critical', spec: { kind: 'state', alarmValues: ['1'] } },
+  },
+  {
+    code: 'DR1-DOOR',
+    name: 'DR-1 door',
+    node: 'door',
+    kind: 'status',
+    value: '1',
+    rule: { severity: 'warning', spec: { kind: 'state', alarmValues: ['1'] } },
+  },
+  {
+    code: 'DR1-QF1',
+    name: 'DR-1 incomer breaker QF1',
+    node: 'switch',
+    kind: 'status',
+    value: '1',
+    rule: { severity: 'critical', spec: { kind: 'state', alarmValues: ['0'] } },
+  },
+];
+
+interface DemoNode {
+  key: string;
+  label: string;
+  kind: string;
+  x: number;
+  y: number;
+  /** meter code bound to the node (left unbound when the meter does not exist) */
+  meter?: string;
+}
+interface DemoDiagram {
+  name: string;
+  kind: 'power' | 'water' | 'gas' | 'steam' | 'air' | 'layout';
+  nodes: DemoNode[];
+  edges: Array<[string, string]>;
+}
+
+/** A source node feeding a row of branch meters (pipe networks and feeders alike). */
+function fanOut(
+  root: DemoNode,
+  kind: string,
+  children: Array<[string, string]>,
+  y = 360,
+): DemoDiagram['nodes'] {
+  const step = 900 / Math.max(1, children.length);
+  return [
+    root,
+    ...children.map(([code, label], i) => ({
+      key: code,
+      label,
+      kind,
+      x: Math.round(50 + step / 2 + i * step),
+      y,
+      meter: code,
+    })),
+  ];
+}
+
+export const DEMO_DIAGRAMS: DemoDiagram[] = [
+  {
+    name: 'Plant 18 10 kV single-line',
+    kind: 'power',
+    nodes: [
+      { key: 'E-MAIN', label: 'Main incomer 10 kV', kind: 'incomer', x: 500, y: 60, meter: 'E-MAIN' },
+      { key: 'BUS', label: '0.4 kV bus', kind: 'bus', x: 500, y: 200 },
+      ...fanOut({ key: 'x', label: '', kind: 'x', x: 0, y: 0 }, 'feeder', [
+        ['E-LINE1', 'Welding feeder'],
+        ['E-LINE2', 'Machining feeder'],
+        ['E-OFFICE', 'Office'],
+        ['E-CANTEEN', 'Canteen'],
+        ['E-UTL-AC1', 'Air compressor'],
+      ]).slice(1),
+    ],
+    // Balance edges run from the incomer to each feeder (the bus bar itself is unmetered and drawn only).
+    edges: ['E-LINE1', 'E-LINE2', 'E-OFFICE', 'E-CANTEEN', 'E-UTL-AC1'].map(
+      (c) => ['E-MAIN', c] as [string, string],
+    ),
+  },
+  {
+    name: 'Water network',
+    kind: 'water',
+    nodes: fanOut(
+      { key: 'W-MAIN', label: 'Mains water', kind: 'source', x: 500, y: 80, meter: 'W-MAIN' },
+      'branch',
+      [
+        ['W-WELDING', 'Welding'],
+        ['W-MACHINING', 'Machining'],
+        ['W-PAINTING', 'Painting'],
+        ['W-ASSEMBLY', 'Assembly'],
+        ['W-UTILITIES', 'Utilities'],
+        ['W-COOLING', 'Cooling tower'],
+      ],
+    ),
+    edges: ['W-WELDING', 'W-MACHINING', 'W-PAINTING', 'W-ASSEMBLY', 'W-UTILITIES', 'W-COOLING'].map(
+      (c) => ['W-MAIN', c] as [string, string],
+    ),
+  },
+  {
+    name: 'Compressed-air network',
+    kind: 'air',
+    nodes: fanOut(
+      { key: 'A-COMP', label: 'Compressor house', kind: 'source', x: 500, y: 80, meter: 'A-COMP' },
+      'branch',
+      [
+        ['A-WELDING', 'Welding'],
+        ['A-MACHINING', 'Machining'],
+        ['A-PAINTING', 'Painting'],
+        ['A-ASSEMBLY', 'Assembly'],
+      ],
+    ),
+    edges: ['A-WELDING', 'A-MACHINING', 'A-PAINTING', 'A-ASSEMBLY'].map(
+      (c) => ['A-COMP', c] as [string, string],
+    ),
+  },
+  {
+    name: 'Distribution room DR-1',
+    kind: 'layout',
+    nodes: DEMO_ROOM_SENSORS.map((s, i) => ({
+      key: s.code,
+      label: s.name,
+      kind: s.node,
+      x: 120 + (i % 3) * 380,
+      y: i < 3 ? 120 : 380,
+      meter: s.code,
+    })),
+    edges: [],
+  },
+];
+
+/**
+ * Creates the distribution-room sensors (with alarm rules and a first reading each) and the demo
+ * diagrams, binding each node to the meter of the same code when that meter exists. Idempotent:
+ * an existing sensor, rule or diagram (by name) is left alone.
+ */
+export async function seedDemoTopology(
+  ds: DataSource,
+  opts: { now?: number } = {},
+): Promise<{ diagrams: string[] }> {
+  const now = opts.now ?? Date.now();
+  const fresh: typeof DEMO_ROOM_SENSORS = [];
+  for (const s of DEMO_ROOM_SENSORS) {
+    if (await getMeter(ds, E, s.code)) continue;
+    const m = await createMeter(ds, E, {
+      code: s.code,
+      name: s.name,
+      energyType: 'other',
+      unit: 'state',
+      kind: s.kind,
+      areaId: demoId('area:Utilities'),
+      timeZone: TZ,
+    });
+    await ds.query(
+      `INSERT INTO alarm_rule (enterprise_id, name, kind, severity, meter_id, spec) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [E, `${s.name} alarm`, s.rule.spec.kind, s.rule.severity, m.id, JSON.stringify(s.rule.spec)],
+    );
+    fresh.push(s);
+  }
+  if (fresh.length) {
+    await ingest(
+      { db: ds },
+      {
+        enterpriseId: E,
+        source: 'api',
+        transport: 'graphql',
+        readings: fresh.map((s) => ({ meterCode: s.code, ts: now, value: s.value, unit: 'state' })),
+      },
+    );
+  }
+  const ids: string[] = [];
+  for (const d of DEMO_DIAGRAMS) {
+    const existing: { id: string }[] = await ds.query(
+      `SELECT id FROM topology_diagram WHERE enterprise_id = $1 AND name = $2`,
+      [E, d.name],
+    );
+    if (existing[0]) {
+      ids.push(existing[0].id);
+      continue;
+    }
+    const nodes = [];
+    for (const n of d.nodes) {
+      const meter = n.meter ? await getMeter(ds, E, n.meter) : null;
+      nodes.push({
+        key: n.key,
+        label: n.label,
+        kind: n.kind,
+        x: String(n.x),
+        y: String(n.y),
+        meterId: meter?.id ?? null,
+      });
+    }
+    ids.push(
+      await saveDiagram(ds, E, {
+        name: d.name,
+        kind: d.kind,
+        nodes,
+        edges: d.edges.map(([from, to]) => ({ from, to })),
+      }),
+    );
+  }
+  return { diagrams: ids };
 }

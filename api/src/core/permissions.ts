@@ -78,7 +78,7 @@ export const PERMISSIONS = {
   'verification:record': ['VERIFIER'],
   'users:manage': ['ENTERPRISE_ADMIN', 'PLATFORM_ADMIN'],
   'apikeys:manage': ['ENTERPRISE_ADMIN', 'PLATFORM_ADMIN'],
-  'devices:manage': ['ENTERPRISE_ADMIN'],
+  'devices:manage': ['ENTERPRISE_ADMIN', 'PLATFORM_ADMIN'],
   'audit:read': ['ENTERPRISE_ADMIN', 'PLATFORM_ADMIN'],
   'platform:ops': ['PLATFORM_ADMIN'],
 } as const satisfies Record<string, readonly Role[]>;

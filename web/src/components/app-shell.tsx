@@ -12,6 +12,8 @@ import { type NavItem, NavLinks } from './nav-links-client';
 const SECTIONS: Record<Workspace, { href: string; label: MessageKey }[]> = {
   enterprise: [
     { href: '/enterprise', label: 'nav.energy' },
+    { href: '/enterprise/topology', label: 'nav.topology' },
+    { href: '/enterprise/room', label: 'nav.room' },
     { href: '/enterprise/carbon', label: 'nav.carbon' },
     { href: '/enterprise/data', label: 'nav.data' },
     { href: '/enterprise/accounting', label: 'nav.accounting' },

@@ -1,5 +1,6 @@
 import type { ApiModule } from '../../core/module';
 import { AlarmsResolver } from '../alarms/alarms.resolver';
+import { TopologyListResolver } from '../topology/topology-list.resolver';
 import { TopologyResolver } from '../topology/topology.resolver';
 import { EnergyResolver } from './energy.resolver';
 import { registerEnergyHooks } from './tou-hook';
@@ -13,6 +14,6 @@ registerEnergyHooks();
 /** Energy management: energy views and tariffs, alarms, topology (one registry entry). */
 export const energyModule: ApiModule = {
   name: 'energy',
-  resolvers: [EnergyResolver, AlarmsResolver, TopologyResolver],
+  resolvers: [EnergyResolver, AlarmsResolver, TopologyResolver, TopologyListResolver],
   entities: [],
 };

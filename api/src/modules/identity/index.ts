@@ -1,5 +1,6 @@
 import type { ApiModule } from '../../core/module';
 import { ApiKey, Device, User } from './identity.entity';
+import { DeviceLastSeenResolver } from './device-last-seen.resolver';
 import { ApiKeyResolver, DeviceResolver, SessionResolver, UserAdminResolver } from './identity.resolver';
 
 export {
@@ -13,6 +14,6 @@ export { ApiKey, Device, User } from './identity.entity';
 export { hashPassword, IdentityService } from './identity.service';
 export const identityModule: ApiModule = {
   name: 'identity',
-  resolvers: [SessionResolver, UserAdminResolver, ApiKeyResolver, DeviceResolver],
+  resolvers: [SessionResolver, UserAdminResolver, ApiKeyResolver, DeviceResolver, DeviceLastSeenResolver],
   entities: [User, ApiKey, Device],
 };

@@ -5,15 +5,14 @@ import { type Loaded, load, nodes } from '@/lib/graphql/load';
 import {
   ENTERPRISES,
   type EnterpriseRow,
-  type DeviceRow,
   INDEXER_HEALTH,
   type IndexerHealth,
-  DEVICES,
   API_KEYS,
   type ApiKeyRow,
   USERS,
   type UserRow,
 } from '@/lib/graphql/operations';
+import { ADMIN_DEVICES, type AdminDeviceRow } from '@/lib/graphql/operations-views';
 import { getI18n } from '@/lib/i18n/server';
 import type { Formatters, Translate } from '@/i18n';
 
@@ -38,7 +37,9 @@ export default async function AdminPage() {
   const nameOf = new Map(tenants.ok ? nodes(tenants.data.enterprises).map((e) => [e.id, e.name]) : []);
   const [deviceLists, keyLists] = await Promise.all([
     Promise.all(
-      tenantIds.map((id) => load<{ devices: DeviceRow[] }>('devices', DEVICES, { enterpriseId: id })),
+      tenantIds.map((id) =>
+        load<{ devices: AdminDeviceRow[] }>('devices', ADMIN_DEVICES, { enterpriseId: id }),
+      ),
     ),
     Promise.all(
       tenantIds.map(async (id) => ({
@@ -48,7 +49,7 @@ export default async function AdminPage() {
     ),
   ]);
   const deviceFail = deviceLists.find((r) => !r.ok);
-  const devices: Loaded<DeviceRow[]> =
+  const devices: Loaded<AdminDeviceRow[]> =
     deviceFail && !deviceFail.ok
       ? deviceFail
       : { ok: true, data: deviceLists.flatMap((r) => (r.ok ? r.data.devices : [])) };
@@ -110,11 +111,11 @@ export default async function AdminPage() {
             />
           )}
         </Panel>
-        <Panel id="admin-devices" title={t('admin.devices')}>
+        <Panel id="admin-devices" title={t('admin.devices')} wide>
           {!devices.ok ? (
             <LoadState result={devices} t={t} />
           ) : (
-            <DataTable<DeviceRow>
+            <DataTable<AdminDeviceRow>
               caption={t('admin.devices')}
               rows={devices.data}
               rowKey={(d) => d.id}
@@ -128,15 +129,27 @@ export default async function AdminPage() {
                 { key: 'name', header: t('table.name'), render: (d) => d.name },
                 {
                   key: 'addr',
-                  header: t('data.device.address'),
-                  render: (d) => <span className="mono">{d.address}</span>,
+                  header: t('admin.keyFingerprint'),
+                  render: (d) => (
+                    <span className="mono" title={d.address}>
+                      {keyFingerprint(d.address)}
+                    </span>
+                  ),
                 },
                 {
                   key: 'status',
                   header: t('table.status'),
                   render: (d) =>
-                    d.revokedAt ? `✕ ${t('data.device.revoked')}` : `✓ ${t('data.device.active')}`,
+                    d.revokedAt
+                      ? `✕ ${t('data.device.revoked')} ${f.dateTime(d.revokedAt)}`
+                      : `✓ ${t('data.device.active')}`,
                 },
+                {
+                  key: 'seen',
+                  header: t('admin.lastSeen'),
+                  render: (d) => (d.lastSeenAt ? f.dateTime(d.lastSeenAt) : t('admin.neverSeen')),
+                },
+                { key: 'created', header: t('table.created'), render: (d) => f.dateTime(d.createdAt) },
               ]}
             />
           )}
@@ -183,6 +196,12 @@ export default async function AdminPage() {
       </div>
     </>
   );
+}
+
+/** The device key's fingerprint: its address (last 20 bytes of keccak of the public key) in groups of four. */
+function keyFingerprint(address: string): string {
+  const hex = address.toLowerCase().replace(/^0x/, '');
+  return `0x ${hex.replace(/(.{4})/g, '$1 ').trim()}`;
 }
 
 /** Indexer lag and health (chain.indexer_status via the API; refreshed on each page load). */

@@ -7,11 +7,28 @@ import { config } from '@/config';
 import { getViewer, scopeIds } from '@/lib/auth/session';
 import { load, nodes } from '@/lib/graphql/load';
 import { GRANTED_REPORTS, INVENTORIES, type InventoryRow, type ReportRow } from '@/lib/graphql/operations';
+import { INVENTORY_HASH } from '@/lib/graphql/operations-views';
 import { getI18n } from '@/lib/i18n/server';
 import { periodLabel, shortHash } from '@/lib/views/accounting';
 import { loadEnterprise } from '@/lib/views/enterprise';
 import { recordStatementAction } from './actions';
 import { ProofCheck } from './proof-check-client';
+import { type PickRow, ProofPick } from './proof-pick-client';
+
+/**
+ * Lines of an inventory's commitment that every inventory has (api offsets.commitment.ts
+ * `inventoryCommitLines`): the inventory hash line, the scope totals and the net total. Retirement
+ * lines name purchases the verifier cannot list here; those are checked from a proof file.
+ */
+const COMMIT_TOTAL_LINES = [
+  'totals/scope1',
+  'totals/scope2/location',
+  'totals/scope2/market',
+  'totals/scope3',
+  'totals/location',
+  'totals/market',
+  'totals/net',
+];
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getI18n()).t('verifier.title') };
@@ -41,6 +58,39 @@ export default async function VerifierPage() {
   ]);
   const tco2e = t('unit.tCO2e');
   const reports = granted.ok ? granted.data.grantedReports : [];
+  // One row per committed line of each granted report's inventory (first 10 reports).
+  const picked = reports.slice(0, 10);
+  const hashes = await Promise.all(
+    picked.map((r) =>
+      load<{ inventory: { id: string; inventoryHash: string } }>('inventory', INVENTORY_HASH, {
+        id: r.inventoryId,
+      }),
+    ),
+  );
+  const pickRows: PickRow[] = picked.flatMap((r, i) => {
+    const inv = hashes[i];
+    const report = `${r.standardRef} · v${r.version} · ${r.language}`;
+    const lines = [
+      ...(inv?.ok ? [`inventory/sha256/${inv.data.inventory.inventoryHash}`] : []),
+      ...COMMIT_TOTAL_LINES,
+    ];
+    return lines.map((line) => ({
+      key: `${r.id}:${line}`,
+      report,
+      enterpriseId: r.enterpriseId,
+      inventoryId: r.inventoryId,
+      line,
+    }));
+  });
+  const verdicts = {
+    VALID: t('verdict.VALID'),
+    MALFORMED: t('verdict.MALFORMED'),
+    LEAF_MISMATCH: t('verdict.LEAF_MISMATCH'),
+    PROOF_INVALID: t('verdict.PROOF_INVALID'),
+    WRONG_CHAIN: t('verdict.WRONG_CHAIN'),
+    NOT_ANCHORED: t('verdict.NOT_ANCHORED'),
+    RPC_ERROR: t('verdict.RPC_ERROR'),
+  };
   const { chainRpcUrl, timeZone } = config();
   return (
     <>
@@ -100,6 +150,35 @@ export default async function VerifierPage() {
             />
           )}
         </Panel>
+        <Panel id="proof-pick" title={t('verifier.pickTitle')} wide>
+          {pickRows.length === 0 ? (
+            <p className="state" role="status">
+              {t('verifier.noEngagements')}
+            </p>
+          ) : (
+            <>
+              <p className="hint">
+                {chainRpcUrl ? `${t('verifier.rpc')}: ${chainRpcUrl}` : t('verifier.rpcMissing')}
+              </p>
+              <ProofPick
+                rows={pickRows}
+                rpcUrl={chainRpcUrl}
+                labels={{
+                  caption: t('verifier.pickTitle'),
+                  report: t('accounting.reports'),
+                  line: t('verifier.pickLine'),
+                  action: t('table.actions'),
+                  result: t('verifier.pickResult'),
+                  check: t('verifier.pickCheck'),
+                  checking: t('verifier.checking'),
+                  notCommitted: t('verifier.pickNotCommitted'),
+                  failed: t('verifier.pickFailed'),
+                  verdicts,
+                }}
+              />
+            </>
+          )}
+        </Panel>
         <Panel id="proof-check" title={t('verifier.proofCheck')} wide>
           <ProofCheck
             rpcUrl={chainRpcUrl}
@@ -113,15 +192,7 @@ export default async function VerifierPage() {
               rpcMissing: t('verifier.rpcMissing'),
               computedLeaf: t('verifier.computedLeaf'),
               anchoredAt: t('accounting.anchoredAt'),
-              verdicts: {
-                VALID: t('verdict.VALID'),
-                MALFORMED: t('verdict.MALFORMED'),
-                LEAF_MISMATCH: t('verdict.LEAF_MISMATCH'),
-                PROOF_INVALID: t('verdict.PROOF_INVALID'),
-                WRONG_CHAIN: t('verdict.WRONG_CHAIN'),
-                NOT_ANCHORED: t('verdict.NOT_ANCHORED'),
-                RPC_ERROR: t('verdict.RPC_ERROR'),
-              },
+              verdicts,
             }}
           />
         </Panel>

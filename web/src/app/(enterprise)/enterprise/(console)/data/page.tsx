@@ -20,6 +20,7 @@ import { energyTypeLabel } from '@/lib/views/labels';
 import { CsvImportForm } from './csv-import-client';
 import { recordActivityAction, recordMeasuredFactorAction } from './entry-actions';
 import { ManualReadingForm } from './manual-reading-client';
+import { XlsxImportForm } from './xlsx-import-client';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getI18n()).t('data.title') };
@@ -115,6 +116,24 @@ export default async function DataPage() {
               failed: t('form.notSaved'),
               formatReadings: 'meter_code,ts,value,unit',
               formatProduction: 'line,product,quantity,shift,team,start,end',
+            }}
+          />
+        </Panel>
+        <Panel id="xlsx-import" title={t('data.xlsx.title')} wide>
+          <XlsxImportForm
+            enterpriseId={enterpriseId}
+            labels={{
+              file: t('data.xlsx.file'),
+              submit: t('data.import.submit'),
+              result: t('data.import.result'),
+              errors: t('data.import.errors'),
+              sheet: t('data.xlsx.sheet'),
+              row: t('data.import.row'),
+              column: t('data.import.column'),
+              code: t('data.import.code'),
+              message: t('data.import.message'),
+              failed: t('form.notSaved'),
+              format: 'meter_code | ts | value | unit',
             }}
           />
         </Panel>
