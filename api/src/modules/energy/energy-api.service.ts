@@ -125,6 +125,21 @@ export const EnergyApi = {
     });
   },
 
+  /**
+   * Re-derives hierarchy-node membership and brings node rollups in line (incremental: only meters
+   * that joined or left a node are added / subtracted; `full` rebuilds every node from the meter
+   * rollups). Returns the number of node rollup rows written.
+   */
+  refreshNodeRollups(ctx: RequestContext, enterpriseId: string, full = false) {
+    return tenant(ctx, 'energy:configure', async (db) => {
+      const r = await db.query<{ n: number }[]>(`SELECT energy_refresh_node_rollups($1, $2) AS n`, [
+        enterpriseId,
+        full,
+      ]);
+      return Number(r[0]?.n ?? 0);
+    });
+  },
+
   consumption(
     ctx: RequestContext,
     enterpriseId: string,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi, type TestSession } from '../../core/testing';
 import { DEMO_ENTERPRISE_ID } from '../../seed/users';
 import { AlarmEvaluator } from '../alarms/alarm-evaluator';
-import type { Sql } from './energy.service';
+import { resolveNodeMeters, type Sql } from './energy.service';
 import { buildRollups, createPlant, generateReadings, type PlantFixture } from './energy.testing';
 
 const cst = (s: string) => new Date(`${s}+08:00`);
@@ -43,6 +43,15 @@ afterAll(async () => {
 
 describe('energy GraphQL', () => {
   it('answers the workshop dashboard with exact decimals', async () => {
+    const q = `query($e: ID!, $n: EnergyNodeInput!, $at: DateTime) { energyDashboard(enterpriseId: $e, node: $n, at: $at) {
+         totals { period energyType current previous periodOverPeriod }
+         touMonth { totalKwh totalCost periods { period kwh cost share } }
+         loadCurve { ts value } tceYear { energyType tceLow tceHigh citation } } }`;
+    const vars = {
+      e: E,
+      n: { kind: 'AREA', id: plant.areaIds[0] },
+      at: cst('2026-01-08T00:00:00').toISOString(),
+    };
     const r = await admin.gql<{
       energyDashboard: {
         totals: { period: string; current: string }[];
@@ -50,13 +59,7 @@ describe('energy GraphQL', () => {
         loadCurve: { value: string }[];
         tceYear: { tceLow: string }[];
       };
-    }>(
-      `query($e: ID!, $n: EnergyNodeInput!, $at: DateTime) { energyDashboard(enterpriseId: $e, node: $n, at: $at) {
-         totals { period energyType current previous periodOverPeriod }
-         touMonth { totalKwh totalCost periods { period kwh cost share } }
-         loadCurve { ts value } tceYear { energyType tceLow tceHigh citation } } }`,
-      { e: E, n: { kind: 'AREA', id: plant.areaIds[0] }, at: cst('2026-01-08T00:00:00').toISOString() },
-    );
+    }>(q, vars);
     expect(r.errors).toBeUndefined();
     const d = r.data!.energyDashboard;
     // meters 1 + 2 → 3 kWh per slot, 7 days
@@ -71,6 +74,25 @@ describe('energy GraphQL', () => {
       '0.33333333333333333333',
     ]);
     expect(d.tceYear[0]!.tceLow).toBe('0.2477664'); // 2016 kWh × 0.1229 kgce / 1000
+
+    // Hierarchy-node rollups: only energy:configure may refresh them; afterwards the dashboard is
+    // served from the workshop's node rollups with the very same answer.
+    const denied = await operator.gql(`mutation($e: ID!) { refreshEnergyNodeRollups(enterpriseId: $e) }`, {
+      e: E,
+    });
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const refreshed = await admin.gql<{ refreshEnergyNodeRollups: number }>(
+      `mutation($e: ID!) { refreshEnergyNodeRollups(enterpriseId: $e) }`,
+      { e: E },
+    );
+    expect(refreshed.errors).toBeUndefined();
+    expect(refreshed.data!.refreshEnergyNodeRollups).toBeGreaterThan(0);
+    const sql: Sql = { query: (t, p) => api.server.dataSource.query(t, p) };
+    const nm = await resolveNodeMeters(sql, E, { kind: 'AREA', id: plant.areaIds[0]! });
+    expect(nm.rollupNode).toBe(plant.areaIds[0]);
+    const again = await admin.gql(q, vars);
+    expect(again.errors).toBeUndefined();
+    expect(again.data).toEqual(r.data);
   });
 
   it('refuses a foreign enterprise and validates ranges', async () => {
@@ -85,6 +107,16 @@ describe('energy GraphQL', () => {
       { e: E },
     );
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // The load curve is bounded: 31 days of 15-minute points at most.
+    const curve = (to: string) =>
+      admin.gql<{ energyLoadCurve: unknown[] }>(
+        `query($e: ID!, $to: DateTime!) { energyLoadCurve(enterpriseId: $e, node: {kind: ENTERPRISE, id: $e}, from: "2026-01-01T00:00:00Z", to: $to) { ts } }`,
+        { e: E, to },
+      );
+    expect((await curve('2026-02-10T00:00:00Z')).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const ok = await curve('2026-02-01T00:00:00Z');
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.energyLoadCurve.length).toBeGreaterThan(0);
   });
 
   it('runs an alarm rule and lets an operator acknowledge the event', async () => {

@@ -66,7 +66,9 @@ export class EnergyResolver {
   }
 
   @Can(READ, TENANT)
-  @Query(() => [CurvePoint], { description: 'Mean electric power (kW) per 15 minutes.' })
+  @Query(() => [CurvePoint], {
+    description: 'Mean electric power (kW) per 15 minutes; at most 31 days per request.',
+  })
   energyLoadCurve(
     @Ctx() ctx: RequestContext,
     @Arg('enterpriseId', () => ID) enterpriseId: string,
@@ -132,6 +134,19 @@ export class EnergyResolver {
   @Query(() => [TransformerStatus])
   transformers(@Ctx() ctx: RequestContext, @Arg('enterpriseId', () => ID) enterpriseId: string) {
     return EnergyApi.transformers(ctx, enterpriseId);
+  }
+
+  @Can('energy:configure', TENANT)
+  @Mutation(() => Int, {
+    description:
+      'Brings hierarchy-node rollups in line with the current hierarchy (after meters, equipment, lines or areas change); returns node rollup rows written. Until then dashboards of changed nodes read meter rollups (correct, slower).',
+  })
+  refreshEnergyNodeRollups(
+    @Ctx() ctx: RequestContext,
+    @Arg('enterpriseId', () => ID) enterpriseId: string,
+    @Arg('full', () => Boolean, { nullable: true }) full?: boolean | null,
+  ) {
+    return EnergyApi.refreshNodeRollups(ctx, enterpriseId, full ?? false);
   }
 
   @Can('energy:configure', TENANT)

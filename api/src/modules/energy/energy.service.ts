@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { coverRangeSigned, type Grain, localPeriods, type Segment, shiftMonths } from './buckets';
 import { toTce } from './coal';
@@ -47,6 +48,21 @@ export interface NodeMeters {
   meters: NodeMeter[];
   /** Local offset the node's rollups are aligned to (all its meters must agree). */
   utcOffsetMinutes: number;
+  /**
+   * Node id whose maintained node rollups (`energy_node_rollup`) equal the sum of exactly these
+   * meters' rollups; absent when the node has none or they were built for another member set
+   * (hierarchy edited since the last `energy_refresh_node_rollups`) — then meter rollups are read.
+   */
+  rollupNode?: string;
+}
+
+const ROLLUP_NODE_KINDS: readonly NodeKind[] = ['ENTERPRISE', 'SITE', 'AREA', 'LINE'];
+
+/** Same fingerprint as `energy_refresh_node_rollups` stores in `energy_node_state.members_hash`. */
+export function membersHash(meters: readonly Pick<NodeMeter, 'id' | 'energyType' | 'unit'>[]): string {
+  const parts = meters.map((m) => `${m.id}:${m.energyType}:${m.unit}`);
+  parts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('md5').update(parts.join(',')).digest('hex');
 }
 
 const DEFAULT_OFFSET = 480;
@@ -56,7 +72,9 @@ const DEFAULT_OFFSET = 480;
  * parent/sub-meter chain inside the set (no double counting), virtual (formula) meters excluded.
  */
 export async function resolveNodeMeters(db: Sql, enterpriseId: string, node: NodeRef): Promise<NodeMeters> {
-  const rows = await db.query<{ id: string; energy_type: string; unit: string; off: number }[]>(
+  const rows = await db.query<
+    { id: string; energy_type: string; unit: string; off: number; h: string | null }[]
+  >(
     `WITH ars AS (
        SELECT a.id, a.site_id FROM areas a
        WHERE a.enterprise_id = $1
@@ -73,7 +91,9 @@ export async function resolveNodeMeters(db: Sql, enterpriseId: string, node: Nod
               OR m.equipment_id IN (SELECT id FROM eq) OR m.area_id IN (SELECT id FROM ars))
      )
      SELECT s.id, s.energy_type, s.unit,
-            (extract(epoch FROM (now() AT TIME ZONE s.time_zone) - (now() AT TIME ZONE 'UTC')) / 60)::int AS off
+            (extract(epoch FROM (now() AT TIME ZONE s.time_zone) - (now() AT TIME ZONE 'UTC')) / 60)::int AS off,
+            (SELECT st.members_hash FROM energy_node_state st
+             WHERE st.enterprise_id = $1 AND st.node_kind = $2 AND st.node_id = coalesce($3::uuid, $1)) AS h
      FROM sel s WHERE NOT EXISTS (SELECT 1 FROM sel p WHERE p.id = s.parent_meter_id)
      ORDER BY s.id`,
     [enterpriseId, node.kind, node.kind === 'ENTERPRISE' ? null : node.id],
@@ -86,7 +106,13 @@ export async function resolveNodeMeters(db: Sql, enterpriseId: string, node: Nod
   }));
   const offsets = new Set(meters.map((m) => m.utcOffsetMinutes));
   if (offsets.size > 1) throw new RangeError('meters of one node must share a time zone');
-  return { meters, utcOffsetMinutes: meters[0]?.utcOffsetMinutes ?? DEFAULT_OFFSET };
+  const stored = rows[0]?.h ?? null;
+  const usable = stored !== null && ROLLUP_NODE_KINDS.includes(node.kind) && stored === membersHash(meters);
+  return {
+    meters,
+    utcOffsetMinutes: meters[0]?.utcOffsetMinutes ?? DEFAULT_OFFSET,
+    ...(usable ? { rollupNode: node.kind === 'ENTERPRISE' ? enterpriseId : node.id } : {}),
+  };
 }
 
 export interface TaggedSegment extends Segment {
@@ -116,10 +142,13 @@ export async function sumRollups(
   meters: readonly NodeMeter[],
   segments: readonly TaggedSegment[],
   offsetMinutes: number,
-  opts: { perMeter?: boolean; energyType?: string; totalsOnly?: boolean } = {},
+  opts: { perMeter?: boolean; energyType?: string; totalsOnly?: boolean; rollupNode?: string } = {},
 ): Promise<RollupSum[]> {
   const ms = opts.energyType ? meters.filter((m) => m.energyType === opts.energyType) : meters;
   if (!ms.length || !segments.length) return [];
+  if (opts.rollupNode && !opts.perMeter) {
+    return sumNodeRollups(db, enterpriseId, opts.rollupNode, segments, offsetMinutes, opts);
+  }
   const rows = await db.query<
     { tag: number; meter_id: string | null; et: string; unit: string; tou: string; mon: number; v: string }[]
   >(
@@ -162,6 +191,52 @@ export async function sumRollups(
   }));
 }
 
+/** `sumRollups` over a node's maintained rollups: the same rows, a node's few buckets per segment. */
+async function sumNodeRollups(
+  db: Sql,
+  enterpriseId: string,
+  nodeId: string,
+  segments: readonly TaggedSegment[],
+  offsetMinutes: number,
+  opts: { energyType?: string; totalsOnly?: boolean },
+): Promise<RollupSum[]> {
+  const rows = await db.query<
+    { tag: number; et: string; unit: string; tou: string; mon: number; v: string }[]
+  >(
+    `SELECT s.tag, r.energy_type AS et, r.unit,
+            ${opts.totalsOnly ? `'all'` : 'r.tou_period'} AS tou,
+            ${opts.totalsOnly ? '0 + $7 * 0' : `extract(month FROM (r.bucket_start AT TIME ZONE 'UTC') + make_interval(mins => $7))::int`} AS mon,
+            sum(r.value * s.sign)::text AS v
+     FROM unnest($3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $9::int[]) AS s(grain, f, t, tag, sign)
+     CROSS JOIN LATERAL (
+       SELECT r.energy_type, r.unit, r.bucket_start, r.tou_period, r.value FROM energy_node_rollup r
+       WHERE r.enterprise_id = $1 AND r.node_id = $2 AND r.grain = s.grain
+         AND r.bucket_start >= s.f AND r.bucket_start < s.t AND ($8::text IS NULL OR r.energy_type = $8)
+       OFFSET 0
+     ) r
+     GROUP BY 1, 2, 3, 4, 5`,
+    [
+      enterpriseId,
+      nodeId,
+      segments.map((s) => s.grain),
+      segments.map((s) => s.from.toISOString()),
+      segments.map((s) => s.to.toISOString()),
+      segments.map((s) => s.tag),
+      offsetMinutes,
+      opts.energyType ?? null,
+      segments.map((s) => s.sign ?? 1),
+    ],
+  );
+  return rows.map((r) => ({
+    tag: Number(r.tag),
+    energyType: r.et,
+    unit: r.unit,
+    touPeriod: r.tou,
+    month: Number(r.mon),
+    value: new Decimal(r.v),
+  }));
+}
+
 export interface Range {
   from: Date;
   to: Date;
@@ -190,13 +265,16 @@ export function atomize(ranges: readonly Range[]): { atoms: Range[]; members: nu
 async function sumRanges(
   db: Sql,
   enterpriseId: string,
-  meters: readonly NodeMeter[],
+  nm: NodeMeters,
   ranges: readonly Range[],
-  offset: number,
 ): Promise<RollupSum[]> {
+  const offset = nm.utcOffsetMinutes;
   const { atoms, members } = atomize(ranges);
   const segs = atoms.flatMap((r, tag) => coverRangeSigned(r.from, r.to, offset).map((s) => ({ ...s, tag })));
-  const rows = await sumRollups(db, enterpriseId, meters, segs, offset, { totalsOnly: true });
+  const rows = await sumRollups(db, enterpriseId, nm.meters, segs, offset, {
+    totalsOnly: true,
+    ...(nm.rollupNode ? { rollupNode: nm.rollupNode } : {}),
+  });
   const byAtom = new Map<number, RollupSum[]>();
   for (const r of rows) byAtom.set(r.tag, [...(byAtom.get(r.tag) ?? []), r]);
   return members.flatMap((atomIds, tag) =>
@@ -228,8 +306,8 @@ export async function consumption(
   node: NodeRef,
   ranges: readonly Range[],
 ): Promise<EnergyTotal[][]> {
-  const { meters, utcOffsetMinutes } = await resolveNodeMeters(db, enterpriseId, node);
-  const rows = await sumRanges(db, enterpriseId, meters, ranges, utcOffsetMinutes);
+  const nm = await resolveNodeMeters(db, enterpriseId, node);
+  const rows = await sumRanges(db, enterpriseId, nm, ranges);
   return ranges.map((_, i) => totalsByType(rows, i));
 }
 
@@ -290,7 +368,7 @@ export async function dashboardTotals(
     prev,
     { from: shiftMonths(cur.from, -12, off), to: shiftMonths(cur.to, -12, off) },
   ]);
-  const rows = await sumRanges(db, enterpriseId, nm.meters, ranges, off);
+  const rows = await sumRanges(db, enterpriseId, nm, ranges);
   const out: PeriodComparison[] = [];
   base.forEach(([period, range], i) => {
     const cur = totalsByType(rows, i * 3);
@@ -499,6 +577,7 @@ export async function touSplit(
   );
   const rows = await sumRollups(db, enterpriseId, nm.meters, segs, nm.utcOffsetMinutes, {
     energyType: 'electricity',
+    ...(nm.rollupNode ? { rollupNode: nm.rollupNode } : {}),
   });
   return { split: priceRollups(rows, windows), plans };
 }
@@ -511,19 +590,32 @@ export interface CurvePoint {
 async function series(
   db: Sql,
   enterpriseId: string,
-  meterIds: readonly string[],
+  nm: NodeMeters,
+  energyType: string,
   grain: Grain,
   range: Range,
 ): Promise<CurvePoint[]> {
+  const meterIds = nm.meters.filter((m) => m.energyType === energyType).map((m) => m.id);
   if (!meterIds.length) return [];
-  const rows = await db.query<{ b: Date; v: string }[]>(
-    `SELECT bucket_start AS b, sum(value)::text AS v FROM metering_rollup
-     WHERE enterprise_id = $1 AND meter_id = ANY ($2::uuid[]) AND grain = $3 AND bucket_start >= $4 AND bucket_start < $5
-     GROUP BY 1 ORDER BY 1`,
-    [enterpriseId, meterIds, grain, range.from.toISOString(), range.to.toISOString()],
-  );
+  const rows = nm.rollupNode
+    ? await db.query<{ b: Date; v: string }[]>(
+        `SELECT bucket_start AS b, sum(value)::text AS v FROM energy_node_rollup
+         WHERE enterprise_id = $1 AND node_id = $2 AND grain = $3 AND bucket_start >= $4 AND bucket_start < $5
+           AND energy_type = $6
+         GROUP BY 1 ORDER BY 1`,
+        [enterpriseId, nm.rollupNode, grain, range.from.toISOString(), range.to.toISOString(), energyType],
+      )
+    : await db.query<{ b: Date; v: string }[]>(
+        `SELECT bucket_start AS b, sum(value)::text AS v FROM metering_rollup
+         WHERE enterprise_id = $1 AND meter_id = ANY ($2::uuid[]) AND grain = $3 AND bucket_start >= $4 AND bucket_start < $5
+         GROUP BY 1 ORDER BY 1`,
+        [enterpriseId, meterIds, grain, range.from.toISOString(), range.to.toISOString()],
+      );
   return rows.map((r) => ({ ts: new Date(r.b), value: new Decimal(r.v) }));
 }
+
+/** Longest load curve served (15-minute points: 31 days = 2 976 points). */
+export const MAX_LOAD_CURVE_DAYS = 31;
 
 /** Load curve: mean electric power (kW) per 15 minutes = kWh of the slot × 4. */
 export async function loadCurve(
@@ -533,9 +625,11 @@ export async function loadCurve(
   range: Range,
   nodeMeters?: NodeMeters,
 ): Promise<CurvePoint[]> {
+  if (range.to.getTime() - range.from.getTime() > MAX_LOAD_CURVE_DAYS * 86_400_000) {
+    throw new RangeError(`load curve range longer than ${MAX_LOAD_CURVE_DAYS} days (use the daily trend)`);
+  }
   const nm = nodeMeters ?? (await resolveNodeMeters(db, enterpriseId, node));
-  const ids = nm.meters.filter((m) => m.energyType === 'electricity').map((m) => m.id);
-  const pts = await series(db, enterpriseId, ids, '15m', range);
+  const pts = await series(db, enterpriseId, nm, 'electricity', '15m', range);
   return pts.map((p) => ({ ts: p.ts, value: p.value.times(4) }));
 }
 
@@ -548,8 +642,7 @@ export async function dailyTrend(
   energyType = 'electricity',
 ): Promise<CurvePoint[]> {
   const nm = await resolveNodeMeters(db, enterpriseId, node);
-  const ids = nm.meters.filter((m) => m.energyType === energyType).map((m) => m.id);
-  return series(db, enterpriseId, ids, '1d', range);
+  return series(db, enterpriseId, nm, energyType, '1d', range);
 }
 
 export interface NodeTotal {

@@ -69,8 +69,9 @@ export async function generateReadings(
   to: Date,
   valueSql = `((n * 7919 + (extract(epoch FROM g)::bigint / 900) * 104729) % 1000)::numeric / 100 + 1`,
 ): Promise<void> {
-  await db.query(
-    `SELECT metering_ensure_reading_partition(m) FROM generate_series(date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2::timestamptz, interval '1 month') m`,
+  const parts = await db.query<{ p: string }[]>(
+    `SELECT metering_ensure_reading_partition(m), 'metering_reading_' || to_char(m AT TIME ZONE 'UTC', 'YYYY"m"MM') AS p
+     FROM generate_series(date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2::timestamptz, interval '1 month') m`,
     [from.toISOString(), to.toISOString()],
   );
   await db.query(
@@ -80,26 +81,51 @@ export async function generateReadings(
           generate_series($3::timestamptz, $4::timestamptz - interval '15 minutes', interval '15 minutes') g`,
     [enterpriseId, meterIds, from.toISOString(), to.toISOString()],
   );
+  // Fresh statistics, so set-based rollup building plans a hash join over the new rows.
+  for (const { p } of parts) await db.query(`ANALYZE ${p}`);
 }
 
-/** Rollups from interval readings in [from, to), aligned like metering's (meter time zone). */
+/**
+ * Rollups from interval readings in [from, to), aligned like metering's (meter time zone). Set-based:
+ * bucket starts are computed once per slot and time zone (not per reading), 1h sums the slots, 1d the
+ * hours and 1mo the days. Month buckets are complete only when [from, to) covers whole local months.
+ * The insert fires the node-rollup triggers like metering's own upserts do.
+ */
 export async function buildRollups(db: Sql, enterpriseId: string, from: Date, to: Date): Promise<void> {
   await db.query(
     `INSERT INTO metering_rollup (enterprise_id, meter_id, grain, bucket_start, tou_period, value)
      WITH t AS MATERIALIZED (
        SELECT s, energy_tou_period($1, s) AS tou
        FROM generate_series($2::timestamptz, $3::timestamptz - interval '15 minutes', interval '15 minutes') s
-     ), d AS MATERIALIZED (
-       SELECT r.meter_id, t.s, t.tou, r.value, m.time_zone AS tz
-       FROM metering_reading r
-       JOIN t ON r.ts = t.s + interval '15 minutes'
-       JOIN metering_meter m ON m.enterprise_id = r.enterprise_id AND m.id = r.meter_id
-       WHERE r.enterprise_id = $1 AND r.ts > $2 AND r.ts <= $3
+     ), slot AS MATERIALIZED (
+       SELECT t.s, t.tou, z.tz, date_trunc('hour', t.s, z.tz) AS h, date_trunc('day', t.s, z.tz) AS d,
+              date_trunc('month', t.s, z.tz) AS mo
+       FROM t CROSS JOIN (SELECT DISTINCT time_zone AS tz FROM metering_meter WHERE enterprise_id = $1) z
+     ), q AS MATERIALIZED (
+       SELECT r.meter_id, sl.s, sl.tou, sl.h, sl.d, sl.mo, r.value
+       -- OFFSET 0: one range scan + hash join, not an index probe per reading
+       FROM (SELECT meter_id, ts - interval '15 minutes' AS s, value FROM metering_reading
+             WHERE enterprise_id = $1 AND ts > $2 AND ts <= $3 OFFSET 0) r
+       JOIN metering_meter m ON m.enterprise_id = $1 AND m.id = r.meter_id
+       JOIN slot sl ON sl.tz = m.time_zone AND sl.s = r.s
+     ), hr AS MATERIALIZED (
+       SELECT meter_id, h, d, mo, tou, sum(value) AS v FROM q GROUP BY 1, 2, 3, 4, 5
+     ), dy AS MATERIALIZED (
+       SELECT meter_id, d, mo, tou, sum(v) AS v FROM hr GROUP BY 1, 2, 3, 4
      )
-     SELECT $1, meter_id, '15m', s, tou, value FROM d
-     UNION ALL SELECT $1, meter_id, '1h', date_trunc('hour', s, tz), tou, sum(value) FROM d GROUP BY 2, 4, 5
-     UNION ALL SELECT $1, meter_id, '1d', date_trunc('day', s, tz), tou, sum(value) FROM d GROUP BY 2, 4, 5
-     UNION ALL SELECT $1, meter_id, '1mo', date_trunc('month', s, tz), tou, sum(value) FROM d GROUP BY 2, 4, 5`,
+     SELECT $1, meter_id, '15m', s, tou, value FROM q
+     UNION ALL SELECT $1, meter_id, '1h', h, tou, v FROM hr
+     UNION ALL SELECT $1, meter_id, '1d', d, tou, v FROM dy
+     UNION ALL SELECT $1, meter_id, '1mo', mo, tou, sum(v) FROM dy GROUP BY meter_id, mo, tou`,
     [enterpriseId, from.toISOString(), to.toISOString()],
   );
+}
+
+/** Hierarchy-node membership and rollups brought in line (`energy_refresh_node_rollups`). */
+export async function refreshNodeRollups(db: Sql, enterpriseId: string, full = false): Promise<number> {
+  const r = await db.query<{ n: number }[]>(`SELECT energy_refresh_node_rollups($1, $2) AS n`, [
+    enterpriseId,
+    full,
+  ]);
+  return Number(r[0]?.n ?? 0);
 }
