@@ -516,17 +516,22 @@ describe('MQTT payloads', () => {
       `INSERT INTO devices (enterprise_id, name, address) VALUES ($1, 'fuzz-mqtt', $2) RETURNING id`,
       [E, signer.address],
     );
+    const deviceId = dev.rows[0]!.id;
+    const topic = `opencep/${E}/${deviceId}/readings`;
+    // Same device, enterprise segment not a UUID: reaches this worker's filter, fails topic parsing.
+    const badTopic = `opencep/not-an-enterprise/${deviceId}/readings`;
     let handled = 0;
+    // Only this test's device (a fresh UUID): other tests publishing on the shared broker never reach it.
     const worker: IngestWorker = await startIngestWorker({
       ds: api.server.dataSource,
       url: MQTT_URL,
       group: `fuzz-${db.name}`,
-      onHandled: () => {
-        handled++;
+      topicFilter: `opencep/+/${deviceId}/readings`,
+      onHandled: (e) => {
+        if (e.topic === topic || e.topic === badTopic) handled++;
       },
     });
     const pub = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5 });
-    const topic = `opencep/${E}/${dev.rows[0]!.id}/readings`;
     try {
       const valid = await signer.sign([
         { meterCode: 'E-MAIN', ts: '2026-04-02T00:15:00.000Z', value: '5', unit: 'kWh' },
@@ -566,16 +571,18 @@ describe('MQTT payloads', () => {
       for (const p of random) payloads.push(['fast-check', p, 'NOT_JSON|BAD_ENVELOPE']);
       payloads.push(['bad topic', '{}', 'BAD_TOPIC']);
       for (const [label, p] of payloads)
-        await pub.publishAsync(label === 'bad topic' ? `opencep/x/y/readings` : topic, p, { qos: 1 });
+        await pub.publishAsync(label === 'bad topic' ? badTopic : topic, p, { qos: 1 });
       await pub.publishAsync(topic, JSON.stringify(valid), { qos: 1 });
       const until = Date.now() + 30_000;
       while (handled < payloads.length + 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       expect(handled).toBe(payloads.length + 1);
       const dl = await pool.query<{ reason: string; n: number }>(
-        `SELECT reason, count(*)::int AS n FROM metering_dead_letter GROUP BY 1 ORDER BY 1`,
+        `SELECT reason, count(*)::int AS n FROM metering_dead_letter WHERE topic = ANY($1) GROUP BY 1 ORDER BY 1`,
+        [[topic, badTopic]],
       );
       const byReason = Object.fromEntries(dl.rows.map((r) => [r.reason, r.n]));
       expect(dl.rows.reduce((a, r) => a + r.n, 0)).toBe(payloads.length);
+      expect(byReason.BAD_TOPIC).toBe(1);
       for (const [label, , reason] of payloads.slice(0, 8))
         expect(
           reason.split('|').some((x) => (byReason[x] ?? 0) > 0),

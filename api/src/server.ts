@@ -17,6 +17,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import pino, { type Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
+import { SessionCache } from './core/auth-cache';
 import {
   Authz,
   type ContextSettings,
@@ -48,6 +49,13 @@ export interface ApiServerOptions {
   rateLimit?: { capacity: number; refillPerSecond: number };
   logLevel?: string;
   logger?: Logger;
+  /** Postgres pool size of this process (DB_POOL_MAX). Default 20. */
+  poolMax?: number;
+  /**
+   * How long a verified session's state (user, grants) is reused without a database lookup; 0 turns
+   * the cache off. Revocation is immediate regardless (NOTIFY). Default 5000 ms.
+   */
+  sessionCacheTtlMs?: number;
 }
 
 export interface ApiServer {
@@ -58,6 +66,7 @@ export interface ApiServer {
   httpServer: Server;
   dataSource: DataSource;
   events: EventBus;
+  sessionCache: SessionCache;
   close(): Promise<void>;
 }
 
@@ -111,10 +120,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
  */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const log = opts.logger ?? pino({ level: opts.logLevel ?? 'info', name: 'opencep-api' });
+  const sessionCache = new SessionCache(opts.sessionCacheTtlMs ?? 5_000);
   const settings: ContextSettings = {
     jwtSecret: new TextEncoder().encode(opts.jwtSecret),
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 900,
     refreshTokenTtlSeconds: opts.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
+    sessionCache,
   };
   if (opts.jwtSecret.length < 32) throw new Error('jwtSecret must be at least 32 characters');
   const introspection = opts.introspection ?? true;
@@ -129,11 +140,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     entities: apiEntities(),
     synchronize: false,
     logging: false,
-    extra: { max: 10, application_name: 'opencep-api' },
+    extra: { max: opts.poolMax ?? 20, application_name: 'opencep-api' },
   });
   await dataSource.initialize();
   const schema = await apiSchema();
   const events = new EventBus(opts.databaseUrl, dataSource, log);
+  // The cache is trusted only while revocations can reach it: disabled and emptied whenever LISTEN is down.
+  events.watch({
+    event: (e) => sessionCache.apply(e.topic, e.payload),
+    connection: (up) => sessionCache.setEnabled(up),
+  });
   await events.start();
   const expectedMigrations = (await loadMigrations()).map((m) => (m as unknown as { name: string }).name);
 
@@ -303,6 +319,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     httpServer,
     dataSource,
     events,
+    sessionCache,
     async close() {
       if (closed) return;
       closed = true;

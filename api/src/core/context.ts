@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { SessionCache } from './auth-cache';
 import type { EventBus } from './events';
 import { type Permission, type Role, roleHas, type ScopeType } from './permissions';
 
@@ -107,4 +108,9 @@ export interface ContextSettings {
   jwtSecret: Uint8Array;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * Per-process session cache (core/auth-cache.ts) fed by the event bus; absent = every request looks
+   * its session up. Whoever revokes a session or changes a user's grants tells it after commit.
+   */
+  sessionCache?: SessionCache;
 }

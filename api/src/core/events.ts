@@ -50,6 +50,13 @@ export async function publish(
   ]);
 }
 
+/** In-process observer of every bus event and of the LISTEN connection's state (e.g. SessionCache). */
+export interface BusWatcher {
+  event(e: BusEvent): void;
+  /** true once LISTEN is established; false as soon as the connection is lost. */
+  connection(up: boolean): void;
+}
+
 interface Subscriber {
   topic: string;
   accept: (e: BusEvent) => boolean;
@@ -68,6 +75,7 @@ export const CHAIN_NOTICE_TOPIC = 'chain.notice';
 export class EventBus {
   private client: pg.Client | null = null;
   private readonly subscribers = new Set<Subscriber>();
+  private readonly watchers = new Set<BusWatcher>();
   private stopped = false;
 
   constructor(
@@ -86,22 +94,58 @@ export class EventBus {
       if (msg.channel === EVENTS_CHANNEL) void this.dispatch(msg.payload);
       else if (msg.channel === CHAIN_CHANNEL) this.dispatchChain(msg.payload);
     });
-    client.on('error', (err) => {
+    let lost = false;
+    let established = false;
+    const onLost = (err?: unknown) => {
+      if (lost) return;
+      lost = true;
+      // Events may be missed from now on: watchers (the session cache) must stop trusting their state.
+      for (const w of this.watchers) w.connection(false);
+      if (this.client === client) this.client = null;
+      // A connection that never came up is reported by start()'s rejection instead.
+      if (this.stopped || !established) return;
       this.log.error({ err }, 'event bus connection lost; reconnecting');
-      this.client = null;
-      if (!this.stopped) setTimeout(() => void this.start().catch(() => undefined), 1_000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    await client.query(`LISTEN ${CHAIN_CHANNEL}`);
+      setTimeout(() => void this.start().catch((e) => onRetryFailed(e)), 1_000).unref();
+    };
+    const onRetryFailed = (err: unknown) => {
+      this.log.error({ err }, 'event bus reconnect failed; retrying');
+      if (!this.stopped) setTimeout(() => void this.start().catch(onRetryFailed), 1_000).unref();
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      await client.query(`LISTEN ${CHAIN_CHANNEL}`);
+    } catch (err) {
+      lost = true;
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    established = true;
     this.client = client;
+    for (const w of this.watchers) w.connection(true);
+  }
+
+  /** Registers an in-process watcher; it is told the current connection state at once. */
+  watch(watcher: BusWatcher): () => void {
+    this.watchers.add(watcher);
+    watcher.connection(this.client !== null);
+    return () => this.watchers.delete(watcher);
+  }
+
+  /** True while the LISTEN connection is up (events from other processes arrive). */
+  get listening(): boolean {
+    return this.client !== null;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const s of this.subscribers) this.subscribers.delete(s);
-    await this.client?.end().catch(() => undefined);
+    for (const w of this.watchers) w.connection(false);
+    const client = this.client;
     this.client = null;
+    await client?.end().catch(() => undefined);
   }
 
   /** Same as the module-level `publish`, on this bus's DataSource unless a transaction is given. */
@@ -129,6 +173,7 @@ export class EventBus {
         payload = rows[0]?.body;
       }
       const event: BusEvent = { topic: msg.topic, enterpriseId: msg.enterpriseId ?? null, payload };
+      for (const w of this.watchers) w.event(event);
       for (const s of this.subscribers) if (s.topic === event.topic && s.accept(event)) s.push(event);
     } catch (err) {
       this.log.error({ err }, 'bad event on bus');

@@ -3,6 +3,7 @@ import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { jwtVerify, SignJWT } from 'jose';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ContextSettings, Identity, RequestContext, RoleGrant } from '../../core/context';
+import { API_KEY_CHANGED_TOPIC, SESSION_REVOKED_TOPIC, USER_CHANGED_TOPIC } from '../../core/auth-cache';
 import { withSystem, withTenant } from '../../core/db';
 import {
   ConflictError,
@@ -11,6 +12,7 @@ import {
   UnauthenticatedError,
   UserInputError,
 } from '../../core/errors';
+import { publish } from '../../core/events';
 import {
   type Permission,
   ROLE_PERMISSIONS,
@@ -110,11 +112,18 @@ async function issueTokens(
   return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt, user };
 }
 
+/** Revokes in the transaction; the NOTIFY (sent on commit) drops the session from every API process's cache. */
 async function revokeSession(em: EntityManager, sessionId: string, reason: string): Promise<void> {
   await em.query(
     `UPDATE sessions SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
     [sessionId, reason],
   );
+  await publish(em, SESSION_REVOKED_TOPIC, { sessionId }, null);
+}
+
+/** The user's grants changed: cached sessions of theirs are dropped on commit (every process). */
+async function announceUserChanged(em: EntityManager, userId: string): Promise<void> {
+  await publish(em, USER_CHANGED_TOPIC, { userId }, null);
 }
 
 function checkGrantScope(ctx: RequestContext, permission: Permission, grant: GrantInput): void {
@@ -153,17 +162,25 @@ export const IdentityService = {
     email: string,
     password: string,
   ): Promise<AuthPayload> {
+    // The password check (argon2, tens of ms) runs before the transaction so it holds no pooled connection.
+    const user = await ds
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getOne();
+    // Verify against a dummy hash when the user is unknown so timing does not reveal accounts.
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    const ok = await argonVerify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
+    if (!user || !ok || user.disabledAt) throw new UnauthenticatedError('Invalid email or password');
     return withSystem(ds, async (em) => {
-      const user = await em
-        .getRepository(User)
-        .createQueryBuilder('u')
-        .addSelect('u.passwordHash')
-        .where('lower(u.email) = lower(:email)', { email })
-        .getOne();
-      // Verify against a dummy hash when the user is unknown so timing does not reveal accounts.
-      dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-      const ok = await argonVerify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
-      if (!user || !ok || user.disabledAt) throw new UnauthenticatedError('Invalid email or password');
+      // Re-checked under a row lock: a user disabled during the password check gets no session.
+      const [still] = (await em.query(`SELECT disabled_at FROM users WHERE id = $1 FOR SHARE`, [
+        user.id,
+      ])) as {
+        disabled_at: Date | null;
+      }[];
+      if (!still || still.disabled_at) throw new UnauthenticatedError('Invalid email or password');
       const [{ id: sessionId }] = (await em.query(`INSERT INTO sessions (user_id) VALUES ($1) RETURNING id`, [
         user.id,
       ])) as [{ id: string }];
@@ -193,8 +210,11 @@ export const IdentityService = {
       const t = rows[0];
       if (!t || t.revoked_at) return { error: new UnauthenticatedError('Refresh token is not valid') };
       if (t.used_at) {
+        const echo = settings.sessionCache?.echo(SESSION_REVOKED_TOPIC, t.session_id);
         await revokeSession(em, t.session_id, 'refresh token reuse');
         return {
+          revokedSessionId: t.session_id,
+          echo,
           error: new UnauthenticatedError(
             'Refresh token was already used; session revoked',
             'REFRESH_TOKEN_REUSED',
@@ -209,7 +229,13 @@ export const IdentityService = {
       return { payload: await issueTokens(em, settings, user, t.session_id) };
     });
     // Errors are returned, not thrown, so the reuse revocation above commits.
-    if (outcome.error) throw outcome.error;
+    if (outcome.error) {
+      if (outcome.revokedSessionId) {
+        settings.sessionCache?.revokeSession(outcome.revokedSessionId);
+        await outcome.echo;
+      }
+      throw outcome.error;
+    }
     return outcome.payload as AuthPayload;
   },
 
@@ -217,7 +243,12 @@ export const IdentityService = {
   async logout(ctx: RequestContext): Promise<boolean> {
     if (ctx.identity.kind !== 'user') throw new ForbiddenError('Only user sessions can log out');
     const sessionId = ctx.identity.sessionId;
+    const cache = ctx.settings.sessionCache;
+    const echo = cache?.echo(SESSION_REVOKED_TOPIC, sessionId);
     await withSystem(ctx.db, (em) => revokeSession(em, sessionId, 'logout'));
+    // This process drops it now; the others when the NOTIFY arrives, which we wait to see come back.
+    cache?.revokeSession(sessionId);
+    await echo;
     return true;
   },
 
@@ -231,7 +262,7 @@ export const IdentityService = {
     const [scheme, credential] = authorization.trim().split(/\s+/, 2);
     if (!credential) throw new UnauthenticatedError('Malformed Authorization header');
     if (scheme?.toLowerCase() === 'bearer') return authenticateJwt(ds, settings, credential);
-    if (scheme?.toLowerCase() === 'apikey') return authenticateApiKey(ds, credential);
+    if (scheme?.toLowerCase() === 'apikey') return authenticateApiKey(ds, settings, credential);
     throw new UnauthenticatedError('Unsupported Authorization scheme');
   },
 
@@ -259,8 +290,10 @@ export const IdentityService = {
     return ds.getRepository(User).findOneBy({ id });
   },
 
-  createUser(ctx: RequestContext, input: CreateUserInput): Promise<User> {
+  async createUser(ctx: RequestContext, input: CreateUserInput): Promise<User> {
     checkGrantScope(ctx, 'users:manage', input.grant);
+    // Hashed before the transaction so argon2 holds no pooled connection.
+    const passwordHash = await hashPassword(input.password);
     return withTenant(ctx, 'users:manage', async (em) => {
       const exists = await em.query(`SELECT 1 FROM users WHERE lower(email) = lower($1)`, [input.email]);
       if (exists.length) throw new ConflictError('A user with this email exists', { reason: 'EMAIL_TAKEN' });
@@ -269,7 +302,7 @@ export const IdentityService = {
         repo.create({
           email: input.email,
           displayName: input.displayName,
-          passwordHash: await hashPassword(input.password),
+          passwordHash,
         }),
       );
       await insertGrant(em, { userId: user.id }, input.grant);
@@ -284,12 +317,14 @@ export const IdentityService = {
     });
   },
 
-  grantRole(ctx: RequestContext, userId: string, grant: GrantInput): Promise<boolean> {
+  async grantRole(ctx: RequestContext, userId: string, grant: GrantInput): Promise<boolean> {
     checkGrantScope(ctx, 'users:manage', grant);
-    return withTenant(ctx, 'users:manage', async (em) => {
+    const echo = ctx.settings.sessionCache?.echo(USER_CHANGED_TOPIC, userId);
+    const done = await withTenant(ctx, 'users:manage', async (em) => {
       const user = await em.getRepository(User).findOneBy({ id: userId });
       if (!user) throw new NotFoundError('User', userId);
       await insertGrant(em, { userId }, grant);
+      await announceUserChanged(em, userId);
       await recordAudit(em, ctx, {
         action: 'grant',
         entity: 'User',
@@ -299,25 +334,47 @@ export const IdentityService = {
       });
       return true;
     });
+    ctx.settings.sessionCache?.invalidateUser(userId);
+    await echo;
+    return done;
   },
 
-  revokeGrant(ctx: RequestContext, grantId: string): Promise<boolean> {
-    return withTenant(ctx, 'users:manage', async (em) => {
-      const [row] = (await em.query(`SELECT id, role, scope_type, scope_id FROM role_grants WHERE id = $1`, [
-        grantId,
-      ])) as GrantRow[];
+  async revokeGrant(ctx: RequestContext, grantId: string): Promise<boolean> {
+    let userId: string | null = null;
+    let apiKeyId: string | null = null;
+    let echo: Promise<void> | undefined;
+    const done = await withTenant(ctx, 'users:manage', async (em) => {
+      const [row] = (await em.query(
+        `SELECT id, role, scope_type, scope_id, user_id, api_key_id FROM role_grants WHERE id = $1`,
+        [grantId],
+      )) as (GrantRow & { user_id: string | null; api_key_id: string | null })[];
       if (!row) throw new NotFoundError('Grant', grantId);
       checkGrantScope(ctx, 'users:manage', { role: row.role, scopeId: row.scope_id ?? undefined });
       await em.query(`DELETE FROM role_grants WHERE id = $1`, [grantId]);
+      userId = row.user_id;
+      apiKeyId = row.api_key_id;
+      const cache = ctx.settings.sessionCache;
+      if (row.user_id) {
+        echo = cache?.echo(USER_CHANGED_TOPIC, row.user_id);
+        await announceUserChanged(em, row.user_id);
+      }
+      if (row.api_key_id) {
+        echo = cache?.echo(API_KEY_CHANGED_TOPIC, row.api_key_id);
+        await publish(em, API_KEY_CHANGED_TOPIC, { apiKeyId: row.api_key_id }, null);
+      }
       await recordAudit(em, ctx, {
         action: 'revoke',
         entity: 'Grant',
         entityId: grantId,
         enterpriseId: row.scope_type === 'ENTERPRISE' ? row.scope_id : null,
-        before: row,
+        before: { id: row.id, role: row.role, scope_type: row.scope_type, scope_id: row.scope_id },
       });
       return true;
     });
+    if (userId) ctx.settings.sessionCache?.invalidateUser(userId);
+    if (apiKeyId) ctx.settings.sessionCache?.invalidateApiKey(apiKeyId);
+    await echo;
+    return done;
   },
 
   createApiKey(ctx: RequestContext, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; secret: string }> {
@@ -363,8 +420,9 @@ export const IdentityService = {
     );
   },
 
-  revokeApiKey(ctx: RequestContext, id: string): Promise<ApiKey> {
-    return withTenant(ctx, 'apikeys:manage', async (em) => {
+  async revokeApiKey(ctx: RequestContext, id: string): Promise<ApiKey> {
+    const echo = ctx.settings.sessionCache?.echo(API_KEY_CHANGED_TOPIC, id);
+    const revoked = await withTenant(ctx, 'apikeys:manage', async (em) => {
       const key = await em.getRepository(ApiKey).findOneBy({ id });
       const grants = (await em.query(
         `SELECT id, role, scope_type, scope_id FROM role_grants WHERE api_key_id = $1`,
@@ -382,6 +440,7 @@ export const IdentityService = {
       if (!key || !mine) throw new NotFoundError('ApiKey', id);
       key.revokedAt = new Date();
       const saved = await em.getRepository(ApiKey).save(key);
+      await publish(em, API_KEY_CHANGED_TOPIC, { apiKeyId: id }, null);
       const enterpriseId = grants.find((g) => g.scope_type === 'ENTERPRISE')?.scope_id ?? null;
       await recordAudit(em, ctx, {
         action: 'revoke',
@@ -392,6 +451,10 @@ export const IdentityService = {
       });
       return saved;
     });
+    // This process drops it now; the others when the NOTIFY arrives.
+    ctx.settings.sessionCache?.invalidateApiKey(id);
+    await echo;
+    return revoked;
   },
 
   registerDevice(ctx: RequestContext, input: RegisterDeviceInput): Promise<Device> {
@@ -457,6 +520,14 @@ async function loadGrants(
   return resolved.map((g, i) => Object.assign(g, { id: rows[i]?.id }));
 }
 
+/**
+ * PARK and JURISDICTION grants reach whatever enterprises the org tables place under them right now
+ * (a new enterprise in the park is visible at once), so identities holding one are not cached;
+ * ENTERPRISE and PLATFORM grants do not depend on other rows.
+ */
+const cacheable = (grants: RoleGrant[]): boolean =>
+  grants.every((g) => g.scopeType === 'ENTERPRISE' || g.scopeType === 'PLATFORM');
+
 async function authenticateJwt(ds: DataSource, settings: ContextSettings, token: string): Promise<Identity> {
   let sub: string;
   let sid: string;
@@ -471,6 +542,12 @@ async function authenticateJwt(ds: DataSource, settings: ContextSettings, token:
   } catch {
     throw new UnauthenticatedError('Access token is invalid or expired');
   }
+  // Signature and expiry were checked above; the session state comes from the cache when warm.
+  const cache = settings.sessionCache;
+  const hit = cache?.get(sid);
+  if (hit && hit.userId === sub)
+    return { kind: 'user', userId: sub, sessionId: sid, email: hit.email, grants: hit.grants };
+  const generation = cache?.generation ?? 0;
   const rows = (await ds.query(
     `SELECT u.email, u.disabled_at, s.revoked_at FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1 AND u.id = $2`,
@@ -478,17 +555,22 @@ async function authenticateJwt(ds: DataSource, settings: ContextSettings, token:
   )) as { email: string; disabled_at: Date | null; revoked_at: Date | null }[];
   const row = rows[0];
   if (!row || row.revoked_at || row.disabled_at) throw new UnauthenticatedError('Session revoked');
-  return {
-    kind: 'user',
-    userId: sub,
-    sessionId: sid,
-    email: row.email,
-    grants: await loadGrants(ds, 'user_id', sub),
-  };
+  const grants = await loadGrants(ds, 'user_id', sub);
+  if (cacheable(grants)) cache?.set(sid, { userId: sub, email: row.email, grants }, generation);
+  return { kind: 'user', userId: sub, sessionId: sid, email: row.email, grants };
 }
 
-async function authenticateApiKey(ds: DataSource, key: string): Promise<Identity> {
+async function authenticateApiKey(ds: DataSource, settings: ContextSettings, key: string): Promise<Identity> {
   const prefix = key.split('_').slice(0, 2).join('_');
+  const presented = Buffer.from(sha256(key), 'hex');
+  const cache = settings.sessionCache;
+  const hit = cache?.getApiKey(prefix);
+  if (hit) {
+    if (!timingSafeEqual(presented, Buffer.from(hit.keyHash, 'hex')))
+      throw new UnauthenticatedError('API key is invalid or revoked');
+    return { kind: 'apiKey', apiKeyId: hit.apiKeyId, grants: hit.grants };
+  }
+  const generation = cache?.generation ?? 0;
   const rows = (await ds.query(`SELECT id, key_hash, revoked_at FROM api_keys WHERE prefix = $1`, [
     prefix,
   ])) as {
@@ -497,10 +579,13 @@ async function authenticateApiKey(ds: DataSource, key: string): Promise<Identity
     revoked_at: Date | null;
   }[];
   const row = rows[0];
-  const presented = Buffer.from(sha256(key), 'hex');
   if (!row || row.revoked_at || !timingSafeEqual(presented, Buffer.from(row.key_hash, 'hex'))) {
     throw new UnauthenticatedError('API key is invalid or revoked');
   }
+  // With the cache on, last_used_at is refreshed on each lookup (at most once per TTL per process).
   await ds.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
-  return { kind: 'apiKey', apiKeyId: row.id, grants: await loadGrants(ds, 'api_key_id', row.id) };
+  const grants = await loadGrants(ds, 'api_key_id', row.id);
+  if (cacheable(grants))
+    cache?.setApiKey(prefix, { apiKeyId: row.id, keyHash: row.key_hash, grants }, generation);
+  return { kind: 'apiKey', apiKeyId: row.id, grants };
 }
