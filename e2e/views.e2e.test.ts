@@ -13,12 +13,20 @@ import { createMeter } from '@opencep/api/src/modules/metering/meter.service';
 import { inventoryCommitLines } from '@opencep/api/src/modules/offsets/offsets.commitment';
 import { commitInventory } from '@opencep/api/src/modules/trust/trust.commit';
 import { type ApiServer, startApiServer } from '@opencep/api/src/server';
-import { DEMO_ENTERPRISE_ID, DEMO_PASSWORD, demoId, seedDemoIdentity } from '@opencep/api/src/seed/users';
+import {
+  DEMO_ENTERPRISE_ID,
+  DEMO_PARK_ID,
+  DEMO_PASSWORD,
+  demoId,
+  seedDemoIdentity,
+} from '@opencep/api/src/seed/users';
 import { createTestDatabase, type TestDatabase } from '@opencep/migrations';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../web/src/i18n/en';
+import { zhCN } from '../web/src/i18n/zh-CN';
 import { seedDemoTopology } from '../scripts/demo/plant';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, type Portal, startPortal } from './harness';
 
@@ -305,6 +313,82 @@ describe('enterprise views', () => {
     expect(await form.locator('[data-import-status]').textContent()).toMatch(/1 \/ 3/);
     expect(await axeCheck(p)).toEqual([]);
     await shot(p, '33-data-xlsx-errors-zh-CN');
+  });
+});
+
+describe('park view', () => {
+  it('layout: every member at its position with its status by colour, icon and text, in both languages', async () => {
+    const ds = api.dataSource;
+    // Plant 18 shares (seeded position), B shares and is placed by the park admin, C neither.
+    const [b] = await ds.query(
+      `INSERT INTO enterprises (park_id, name) VALUES ($1, 'Layout Works B') RETURNING id`,
+      [DEMO_PARK_ID],
+    );
+    const [c] = await ds.query(
+      `INSERT INTO enterprises (park_id, name) VALUES ($1, 'Layout Private C') RETURNING id`,
+      [DEMO_PARK_ID],
+    );
+    for (const id of [E, b.id])
+      await ds.query('INSERT INTO park_share_consent (enterprise_id, park_id) VALUES ($1, $2)', [
+        id,
+        DEMO_PARK_ID,
+      ]);
+    const parkToken = (
+      await gql<{ login: { accessToken: string } }>(
+        'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        { e: 'park@changsha.demo', p: DEMO_PASSWORD },
+      )
+    ).login.accessToken;
+    await gql(
+      'mutation($p: ID!, $e: ID!) { setParkLayoutPosition(parkId: $p, enterpriseId: $e, x: 700, y: 300) { x } }',
+      { p: DEMO_PARK_ID, e: b.id },
+      parkToken,
+    );
+    const { parkLayout } = await gql<{
+      parkLayout: { members: { enterpriseId: string; placed: boolean; status: string; name: string }[] };
+    }>(
+      'query($p: ID!) { parkLayout(parkId: $p) { members { enterpriseId name placed status } } }',
+      { p: DEMO_PARK_ID },
+      parkToken,
+    );
+    const expected = new Map(parkLayout.members.map((m) => [m.enterpriseId, m]));
+    expect([...expected.keys()].sort()).toEqual([E, b.id, c.id].sort());
+    expect(expected.get(c.id)).toMatchObject({ placed: false, status: 'NOT_SHARING' });
+    expect(expected.get(b.id)).toMatchObject({ placed: true, status: 'NO_DATA' });
+
+    const { ctx, p } = await signIn('park@changsha.demo', '/park');
+    const panel = p.getByTestId('park-layout');
+    await panel.waitFor();
+    for (const lang of ['zh-CN', 'en'] as const) {
+      await switchLang(p, lang);
+      const dict = lang === 'en' ? en : zhCN;
+      await p.getByRole('heading', { level: 2, name: dict['park.layout.title'] }).waitFor();
+      for (const m of expected.values()) {
+        const el = panel.getByTestId(`layout-member-${m.enterpriseId}`);
+        expect(await el.getAttribute('data-status'), `${lang} ${m.name}`).toBe(m.status);
+        const statusText = dict[`park.layout.status.${m.status}` as keyof typeof en];
+        expect(await el.textContent()).toContain(statusText);
+        expect(await el.textContent()).toContain(m.name);
+        if (m.placed) {
+          // In the SVG, focusable and labelled with the member and its status.
+          expect(await el.evaluate((n) => n.tagName.toLowerCase())).toBe('g');
+          // Shown as text next to the coloured icon, not only in the label.
+          expect(await el.getByTestId('layout-status-text').textContent()).toContain(statusText);
+          expect(await el.getAttribute('aria-label')).toContain(`${m.name}: ${statusText}`);
+          await el.focus();
+          expect(await p.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+            `layout-member-${m.enterpriseId}`,
+          );
+        }
+      }
+      const legend = (await panel.getByTestId('layout-legend').textContent()) ?? '';
+      for (const s of ['OK', 'QUOTA_WARNING', 'ALARM', 'STALE', 'NO_DATA', 'NOT_SHARING'])
+        expect(legend).toContain(dict[`park.layout.status.${s}` as keyof typeof en]);
+      expect(await p.locator('.state.error').count()).toBe(0);
+      expect(await axeCheck(p)).toEqual([]);
+      await shot(p, `36-park-layout-${lang}`);
+    }
+    await ctx.close();
   });
 });
 

@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   'park:write': ['PLATFORM_ADMIN'],
   /** The park's government export (JSON/XLSX download): the park itself and platform admins (issue 11). */
   'park:export': ['PARK_ADMIN', 'PLATFORM_ADMIN'],
+  /** Place member enterprises on the park layout (issue 10): the park's own admins only. */
+  'park:layout': ['PARK_ADMIN'],
   /** Consent to share the enterprise's aggregates with its park (issue 11): enterprise admins only. */
   'park:share': ['ENTERPRISE_ADMIN'],
   'enterprise:read': [

@@ -128,6 +128,21 @@ export async function seedDemoIdentity(dataSource: DataSource): Promise<{
        ON CONFLICT (id) DO NOTHING`,
       [DEMO_ENTERPRISE_ID, DEMO_PARK_ID],
     );
+    // Plant 18 on the park layout (canvas 1000 × 600, migration ParkLayout1796029000000).
+    await em.query(
+      `INSERT INTO park_layout_position (park_id, enterprise_id, x, y, label, outline)
+       VALUES ($1, $2, 320, 260, 'Plant 18 · Block A', $3::jsonb) ON CONFLICT DO NOTHING`,
+      [
+        DEMO_PARK_ID,
+        DEMO_ENTERPRISE_ID,
+        JSON.stringify([
+          { x: 200, y: 170 },
+          { x: 440, y: 170 },
+          { x: 440, y: 350 },
+          { x: 200, y: 350 },
+        ]),
+      ],
+    );
     const e = DEMO_ENTERPRISE_ID;
     const siteId = demoId('site:plant18-main');
     await em.query(

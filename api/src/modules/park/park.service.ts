@@ -115,7 +115,7 @@ async function loadMembers(em: EntityManager, parkId: string, year: number) {
   return { park, all, sharing, inventories: new Map(inventories.map((r) => [r.enterprise_id, r])) };
 }
 
-async function overviewIn(em: EntityManager, parkId: string, year: number): Promise<ParkOverview> {
+export async function overviewIn(em: EntityManager, parkId: string, year: number): Promise<ParkOverview> {
   const { park, all, sharing, inventories } = await loadMembers(em, parkId, year);
   const ids = sharing.map((e) => e.id);
   const energyRows = (await em.query(

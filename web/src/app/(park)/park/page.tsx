@@ -13,6 +13,7 @@ import {
   type RankingRow,
 } from '@/lib/graphql/operations';
 import { getI18n } from '@/lib/i18n/server';
+import { PARK_LAYOUT, type ParkLayoutData, ParkLayoutView } from './park-layout';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getI18n()).t('park.title') };
@@ -23,7 +24,8 @@ const STALE_MS = 24 * 3600_000;
 
 /**
  * Park admin: aggregates of consenting member enterprises (no raw readings) — totals, quota
- * status, intensity rankings, data freshness, the alarm roll-up and the export for the government.
+ * status, intensity rankings, data freshness, the alarm roll-up, the park layout with each member's
+ * status and the export for the government.
  */
 export default async function ParkPage() {
   const { t, f } = await getI18n();
@@ -31,7 +33,7 @@ export default async function ParkPage() {
   const parkId = scopeIds(viewer, 'park')[0];
   if (!parkId) return <EmptyState message={t('auth.noRole')} />;
   const year = new Date().getFullYear();
-  const [overview, byTotal, byRevenue] = await Promise.all([
+  const [overview, byTotal, byRevenue, layout] = await Promise.all([
     load<{ parkOverview: ParkOverview }>('parkOverview', PARK_OVERVIEW, { parkId, year }),
     load<{ parkRanking: RankingRow[] }>('parkRanking', PARK_RANKING, { parkId, year, by: 'TOTAL' }),
     load<{ parkRanking: RankingRow[] }>('parkRanking', PARK_RANKING, {
@@ -39,6 +41,7 @@ export default async function ParkPage() {
       year,
       by: 'INTENSITY_REVENUE',
     }),
+    load<{ parkLayout: ParkLayoutData }>('parkLayout', PARK_LAYOUT, { parkId, year }),
   ]);
   const members = overview.ok ? overview.data.parkOverview.enterprises : [];
   const perEnterprise = await Promise.all(
@@ -138,6 +141,13 @@ export default async function ParkPage() {
               ))}
             </dl>
           ) : null}
+        </Panel>
+        <Panel id="park-layout" title={t('park.layout.title')} wide>
+          {!layout.ok ? (
+            <LoadState result={layout} t={t} />
+          ) : (
+            <ParkLayoutView layout={layout.data.parkLayout} t={t} f={f} />
+          )}
         </Panel>
         <Panel id="park-enterprises" title={t('park.enterprises')} wide>
           {!overview.ok ? (
