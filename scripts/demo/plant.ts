@@ -13,6 +13,7 @@ import { ingest } from '../../api/src/modules/metering/metering.service';
 import { demoId, DEMO_ENTERPRISE_ID } from '../../api/src/seed/users';
 import type { EnergyType } from '../../api/src/modules/metering/meter.service';
 import { saveTariffPlan } from '../../api/src/modules/energy/energy.service';
+import { refreshNodesAfterHierarchyChange } from '../../api/src/modules/energy/node-refresh';
 import { hubei202601Plans } from '../../api/src/modules/energy/tariff-catalog';
 import { saveDiagram } from '../../api/src/modules/topology/topology.service';
 
@@ -348,6 +349,9 @@ export async function seedDemoPlant(
     }
   }
   await seedDemoTopology(ds, { now });
+  // New meters refreshed the nodes as they were created; this also brings in line a plant seeded
+  // before node rollups existed (incremental: a membership pass when nothing changed).
+  await refreshNodesAfterHierarchyChange(ds, E);
   return { meters: DEMO_METERS.length, backfilled };
 }
 

@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { countsTowardNodes, refreshNodesAfterHierarchyChange } from '../energy/node-refresh';
 import type { Sql } from './metering.service';
 import type { MeterKind } from './cleaning';
 import { isKnownUnit, isQuantityUnit, unitDimension } from './units';
@@ -135,7 +136,11 @@ function toMeter(r: MeterRowDb): Meter {
   };
 }
 
-/** Creates a meter (caller holds a tenant transaction). Virtual meter terms must already exist. */
+/**
+ * Creates a meter (caller holds a tenant transaction). Virtual meter terms must already exist. A
+ * meter that counts toward hierarchy nodes brings the enterprise's node rollups in line in the same
+ * transaction (energy/node-refresh.ts), so nodes never go stale because of a new meter.
+ */
 export async function createMeter(db: Sql, enterpriseId: string, s: MeterSpec): Promise<Meter> {
   validateMeterSpec(s);
   if (s.formula) {
@@ -169,7 +174,9 @@ export async function createMeter(db: Sql, enterpriseId: string, s: MeterSpec): 
       s.timeZone ?? 'UTC',
     ],
   );
-  return toMeter(rows[0]!);
+  const meter = toMeter(rows[0]!);
+  if (countsTowardNodes(meter)) await refreshNodesAfterHierarchyChange(db, enterpriseId);
+  return meter;
 }
 
 export async function listMeters(db: Sql, enterpriseId: string): Promise<Meter[]> {

@@ -107,6 +107,12 @@ export class CreateAreaInput {
 
 @InputType()
 export class UpdateAreaInput {
+  /** Moves the node under another site of the same enterprise. */
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  siteId?: string;
+
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 200)
@@ -136,6 +142,12 @@ export class CreateLineInput {
 
 @InputType()
 export class UpdateLineInput {
+  /** Moves the node under another area of the same enterprise. */
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  areaId?: string;
+
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 200)
@@ -175,6 +187,12 @@ export class CreateEquipmentInput {
 
 @InputType()
 export class UpdateEquipmentInput {
+  /** Moves the node under another line of the same enterprise. */
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  lineId?: string;
+
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 200)

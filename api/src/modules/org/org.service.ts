@@ -2,10 +2,11 @@ import DataLoader from 'dataloader';
 import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { RequestContext } from '../../core/context';
 import { withTenant } from '../../core/db';
-import { NotFoundError } from '../../core/errors';
+import { NotFoundError, UserInputError } from '../../core/errors';
 import type { Permission } from '../../core/permissions';
 import { type Connection, decodeCursor, toConnection } from '../../core/pagination';
 import { recordAudit } from '../audit/audit.service';
+import { refreshNodesAfterHierarchyChange } from '../energy/node-refresh';
 import { Area, Enterprise, Equipment, Line, Park, Site } from './org.entity';
 import { mapOrgDbError } from './org.errors';
 
@@ -198,7 +199,21 @@ export const OrgService = {
     return withTenant(ctx, 'org:write', async (em) => {
       const row = (await findOr404(em, spec.entity, kind, id)) as T;
       const before = { ...row };
-      Object.assign(row, definedOnly(patch));
+      const changes = definedOnly(patch) as Record<string, unknown>;
+      // A move (new parent) must stay inside the node's enterprise.
+      const newParent = spec.parent ? changes[spec.parent.key] : undefined;
+      const moved =
+        spec.parent !== null &&
+        typeof newParent === 'string' &&
+        newParent !== (row as unknown as Record<string, unknown>)[spec.parent.key];
+      if (moved && spec.parent) {
+        const parent = await findOr404(em, NODES[spec.parent.kind].entity, spec.parent.kind, newParent);
+        if (parent.enterpriseId !== row.enterpriseId)
+          throw new UserInputError(`${kind} can only move within its enterprise`, {
+            [spec.parent.key]: ['other enterprise'],
+          });
+      }
+      Object.assign(row, changes);
       const saved = (await em
         .getRepository(spec.entity)
         .save(row)
@@ -211,6 +226,10 @@ export const OrgService = {
         before,
         after: saved,
       });
+      // Meters under the moved node now count toward other lines / areas / sites: bring the node
+      // rollups in line in this transaction (create and delete never change node membership: a
+      // new node has no meters, a node with meters or children cannot be deleted).
+      if (moved) await refreshNodesAfterHierarchyChange(em, saved.enterpriseId);
       await ctx.events.publish(
         ORG_CHANGED,
         { kind, action: 'UPDATED', id, enterpriseId: saved.enterpriseId },
