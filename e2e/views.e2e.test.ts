@@ -376,9 +376,10 @@ describe('park view', () => {
           expect(await el.getByTestId('layout-status-text').textContent()).toContain(statusText);
           expect(await el.getAttribute('aria-label')).toContain(`${m.name}: ${statusText}`);
           await el.focus();
-          expect(await p.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
-            `layout-member-${m.enterpriseId}`,
-          );
+          type Doc = { document: { activeElement: { getAttribute(a: string): string | null } | null } };
+          const focused = () =>
+            (globalThis as unknown as Doc).document.activeElement?.getAttribute('data-testid');
+          expect(await p.evaluate(focused)).toBe(`layout-member-${m.enterpriseId}`);
         }
       }
       const legend = (await panel.getByTestId('layout-legend').textContent()) ?? '';
