@@ -6,6 +6,7 @@
  *   tsx scripts/fault-api.ts '{"mode":"api","databaseUrl":"…","port":0}'
  *   tsx scripts/fault-api.ts '{"mode":"worker","databaseUrl":"…","mqttUrl":"mqtt://…","group":"g"}'
  *   tsx scripts/fault-api.ts '{"mode":"gateway","mqttUrl":"mqtt://…","gateway":{…}}'
+ *   tsx scripts/fault-api.ts '{"mode":"chain","databaseUrl":"","chainDir":"…","port":8545}'
  *
  * The gateway mode is the real gateway uplink (gateway/src/uplink.ts: fsync'd journal, signed batches,
  * MQTT publish, retire only on the platform's application ack) fed by a deterministic generator
@@ -43,7 +44,9 @@ export interface FaultGatewayConfig {
 }
 
 export interface FaultChildConfig {
-  mode: 'api' | 'worker' | 'gateway';
+  mode: 'api' | 'worker' | 'gateway' | 'chain';
+  /** chain: the local journaled chain node's data dir (genesis + journal), restarted on the same dir */
+  chainDir?: string;
   gateway?: FaultGatewayConfig;
   databaseUrl: string;
   port?: number;
@@ -76,6 +79,12 @@ if (cfg.mode === 'api') {
   });
   await seedDemoIdentity(api.dataSource);
   process.stdout.write(`READY ${api.url}\n`);
+} else if (cfg.mode === 'chain') {
+  // the local chain node (scripts/chain/local-chain.ts): replays its journal at start
+  const { startLocalChain } = await import('./chain/local-chain'); // hardhat: only in this mode
+  const chain = await startLocalChain({ dataDir: cfg.chainDir!, port: cfg.port ?? 0 });
+  // C before READY: the suite has read the replay report when the child counts as started
+  process.stdout.write(`C ${chain.replayed} ${chain.consistent}\nREADY ${chain.url}\n`);
 } else if (cfg.mode === 'gateway') {
   const g = cfg.gateway!;
   const journal = new Journal<GatewayReading>(g.journalDir);

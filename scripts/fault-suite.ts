@@ -65,12 +65,12 @@ export interface FaultSuiteResult {
   rejected: number;
 }
 
-interface Child {
+export interface Child {
   proc: ChildProcess;
   out: string;
 }
 
-function startChild(cfg: FaultChildConfig, onLine?: (line: string) => void): Promise<Child> {
+export function startChild(cfg: FaultChildConfig, onLine?: (line: string) => void): Promise<Child> {
   return new Promise((resolveChild, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(cfg)], {
       cwd: ROOT,
@@ -105,7 +105,7 @@ function startChild(cfg: FaultChildConfig, onLine?: (line: string) => void): Pro
   });
 }
 
-function kill9(c: Child): Promise<void> {
+export function kill9(c: Child): Promise<void> {
   return new Promise((r) => {
     if (c.proc.exitCode !== null || c.proc.signalCode !== null) return r();
     // 'close', not 'exit': the child's last stdout lines (journal reports) must be read first
@@ -119,11 +119,11 @@ interface Batch {
   readings: GatewayReading[];
 }
 
-const INGEST = `mutation($e: ID!, $r: [ReadingInput!]!, $b: ID) {
+export const INGEST = `mutation($e: ID!, $r: [ReadingInput!]!, $b: ID) {
   ingestReadings(enterpriseId: $e, readings: $r, batchId: $b) { accepted duplicates rejected items { index status code } }
 }`;
 
-async function gql(
+export async function gql(
   url: string,
   query: string,
   variables: Record<string, unknown>,
@@ -139,7 +139,7 @@ async function gql(
   return { status: res.status, ...body };
 }
 
-async function storedKeys(
+export async function storedKeys(
   pool: pg.Pool,
   meterIds: string[],
 ): Promise<{ keys: Map<string, number>; rows: number }> {
@@ -157,7 +157,7 @@ async function storedKeys(
   return { keys, rows };
 }
 
-function tally(acked: Set<string>, stored: Map<string, number>) {
+export function tally(acked: Set<string>, stored: Map<string, number>) {
   let lost = 0;
   let dup = 0;
   for (const k of acked) if (!stored.has(k)) lost++;
@@ -211,6 +211,7 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
   try {
     db = await createTestDatabase('faults');
     pool = new pg.Pool({ connectionString: db.url, max: 3 });
+    pool.on('error', () => undefined); // idle clients terminated by the FORCE drop at cleanup
     const port = await freePort();
     const apiCfg: FaultChildConfig = { mode: 'api', databaseUrl: db.url, port };
     let api = await startChild(apiCfg);
