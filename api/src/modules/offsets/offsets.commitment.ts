@@ -5,6 +5,7 @@ import type { RequestContext } from '../../core/context';
 import { withTenant } from '../../core/db';
 import { ConflictError, NotFoundError } from '../../core/errors';
 import { type EventBus, publish } from '../../core/events';
+import { startPassLoop } from '../../core/pass-loop';
 import { Decimal } from '../../core/scalars';
 import { recordAudit } from '../audit';
 // Direct module imports (not ../trust): the trust tamper job imports this module.
@@ -380,54 +381,16 @@ export interface InventoryCommitterOptions {
  * left by a crashed process are picked up by the first pass after a restart. Returns a stop function.
  */
 export function startInventoryCommitter(o: InventoryCommitterOptions): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let again = false;
-  const pass = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          const r = await drainInventoryCommits(o.pool, { retryBaseSeconds: o.retryBaseSeconds });
-          for (const f of r.failed) o.log?.('inventory commit failed', f);
-          o.onResult?.(r);
-        } catch (e) {
-          o.log?.('inventory committer failed', { error: (e as Error).message });
-        }
-      } while (again && !stopped);
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void pass().then(schedule), o.intervalMs ?? 5000);
-  };
-  timer = setTimeout(() => void pass().then(schedule), 0);
-  const notices = o.events?.subscribe(INVENTORY_COMMIT_QUEUED, () => true);
-  const listening = notices
-    ? (async () => {
-        for (;;) {
-          const n = await notices.next();
-          if (n.done || stopped) return;
-          void pass();
-        }
-      })()
-    : Promise.resolve();
-  return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    await notices?.return?.();
-    await listening;
-    await running;
-  };
+  return startPassLoop({
+    intervalMs: o.intervalMs ?? 5000,
+    notices: o.events?.subscribe(INVENTORY_COMMIT_QUEUED, () => true),
+    run: async () => {
+      const r = await drainInventoryCommits(o.pool, { retryBaseSeconds: o.retryBaseSeconds });
+      for (const f of r.failed) o.log?.('inventory commit failed', f);
+      o.onResult?.(r);
+    },
+    onError: (e) => o.log?.('inventory committer failed', { error: e.message }),
+  });
 }
 
 /** Committed retirement leaf vs the retirement row stored now: null when unchanged (pure). */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { CHAIN_NOTICE_TOPIC, type EventBus, publish } from '../../core/events';
+import { startPassLoop } from '../../core/pass-loop';
 import { EMISSIONS_UPDATED, type EmissionsUpdatePayload } from '../accounting/accounting.service';
 import { REPORT_CHANGED } from '../reports/report.chain';
 import { type Pool, tx } from './trust.sql';
@@ -219,55 +220,17 @@ export interface ChainReconcilerOptions {
  * a pass schedules one more. Returns a stop function.
  */
 export function startChainReconciler(o: ChainReconcilerOptions): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let again = false;
-  const pass = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          const r = await reconcileChainState(o.pool);
-          o.onResult?.(r);
-        } catch (e) {
-          o.log?.('chain reconcile failed', { error: (e as Error).message });
-        }
-      } while (again && !stopped);
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void pass().then(schedule), o.intervalMs ?? 5000);
-  };
-  timer = setTimeout(() => void pass().then(schedule), 0);
-  const notices = o.events?.subscribe<{ kind?: string }>(CHAIN_NOTICE_TOPIC, (e) =>
-    (RECONCILE_NOTICE_KINDS as readonly string[]).includes(
-      String((e.payload as { kind?: string } | null)?.kind),
+  return startPassLoop({
+    intervalMs: o.intervalMs ?? 5000,
+    notices: o.events?.subscribe<{ kind?: string }>(CHAIN_NOTICE_TOPIC, (e) =>
+      (RECONCILE_NOTICE_KINDS as readonly string[]).includes(
+        String((e.payload as { kind?: string } | null)?.kind),
+      ),
     ),
-  );
-  const listening = notices
-    ? (async () => {
-        for (;;) {
-          const n = await notices.next();
-          if (n.done || stopped) return;
-          void pass();
-        }
-      })()
-    : Promise.resolve();
-  return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    await notices?.return?.();
-    await listening;
-    await running;
-  };
+    run: async () => {
+      const r = await reconcileChainState(o.pool);
+      o.onResult?.(r);
+    },
+    onError: (e) => o.log?.('chain reconcile failed', { error: e.message }),
+  });
 }
