@@ -88,6 +88,39 @@ export function ProposalsLive({
     };
   }, [wsUrl]);
 
+  // Columns both tables share (open proposals and history): title, state and the live tallies.
+  const tallyHead = (
+    <>
+      <th scope="col">{t('table.name')}</th>
+      <th scope="col">{t('association.state')}</th>
+      <th scope="col" className="num">
+        {t('association.voteFor')}
+      </th>
+      <th scope="col" className="num">
+        {t('association.voteAgainst')}
+      </th>
+      <th scope="col" className="num">
+        {t('association.voteAbstain')}
+      </th>
+      <th scope="col" className="num">
+        {t('association.voteCount')}
+      </th>
+    </>
+  );
+  const tallyCells = (r: ProposalRow) => (
+    <>
+      <td>
+        <ProposalTitle r={r} />
+      </td>
+      <td>
+        <span className="badge">{stateLabel(r.state)}</span>
+      </td>
+      <td className="num">{f.number(r.forVotes, 0)}</td>
+      <td className="num">{f.number(r.againstVotes, 0)}</td>
+      <td className="num">{f.number(r.abstainVotes, 0)}</td>
+      <td className="num">{f.number(r.voteCount, 0)}</td>
+    </>
+  );
   return (
     <>
       <p className="live-indicator" data-state={live} aria-live="polite">
@@ -111,20 +144,7 @@ export function ProposalsLive({
             <caption className="visually-hidden">{t('association.proposals')}</caption>
             <thead>
               <tr>
-                <th scope="col">{t('table.name')}</th>
-                <th scope="col">{t('association.state')}</th>
-                <th scope="col" className="num">
-                  {t('association.voteFor')}
-                </th>
-                <th scope="col" className="num">
-                  {t('association.voteAgainst')}
-                </th>
-                <th scope="col" className="num">
-                  {t('association.voteAbstain')}
-                </th>
-                <th scope="col" className="num">
-                  {t('association.voteCount')}
-                </th>
+                {tallyHead}
                 <th scope="col">{t('association.voteEnd')}</th>
                 {canVote ? <th scope="col">{t('association.vote')}</th> : null}
               </tr>
@@ -132,16 +152,7 @@ export function ProposalsLive({
             <tbody>
               {open.map((r) => (
                 <tr key={r.id} data-testid={`proposal-${r.id}`} data-state={r.state}>
-                  <td>
-                    <ProposalTitle r={r} />
-                  </td>
-                  <td>
-                    <span className="badge">{stateLabel(r.state)}</span>
-                  </td>
-                  <td className="num">{f.number(r.forVotes, 0)}</td>
-                  <td className="num">{f.number(r.againstVotes, 0)}</td>
-                  <td className="num">{f.number(r.abstainVotes, 0)}</td>
-                  <td className="num">{f.number(r.voteCount, 0)}</td>
+                  {tallyCells(r)}
                   <td className="mono">{r.voteEnd ?? '—'}</td>
                   {canVote ? (
                     <td>
@@ -176,36 +187,12 @@ export function ProposalsLive({
         <div className="table-wrap">
           <table aria-labelledby="proposal-history" data-testid="proposal-history">
             <thead>
-              <tr>
-                <th scope="col">{t('table.name')}</th>
-                <th scope="col">{t('association.state')}</th>
-                <th scope="col" className="num">
-                  {t('association.voteFor')}
-                </th>
-                <th scope="col" className="num">
-                  {t('association.voteAgainst')}
-                </th>
-                <th scope="col" className="num">
-                  {t('association.voteAbstain')}
-                </th>
-                <th scope="col" className="num">
-                  {t('association.voteCount')}
-                </th>
-              </tr>
+              <tr>{tallyHead}</tr>
             </thead>
             <tbody>
               {history.map((r) => (
                 <tr key={r.id} data-testid={`history-${r.id}`} data-state={r.state}>
-                  <td>
-                    <ProposalTitle r={r} />
-                  </td>
-                  <td>
-                    <span className="badge">{stateLabel(r.state)}</span>
-                  </td>
-                  <td className="num">{f.number(r.forVotes, 0)}</td>
-                  <td className="num">{f.number(r.againstVotes, 0)}</td>
-                  <td className="num">{f.number(r.abstainVotes, 0)}</td>
-                  <td className="num">{f.number(r.voteCount, 0)}</td>
+                  {tallyCells(r)}
                 </tr>
               ))}
             </tbody>
