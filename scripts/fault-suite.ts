@@ -179,7 +179,7 @@ export async function rollupMismatches(pool: pg.Pool, meterIds: string[]): Promi
     `WITH raw AS (SELECT meter_id, max(value) - min(value) AS d, count(DISTINCT ts)::int AS raws
                     FROM metering_reading WHERE enterprise_id = $1 AND meter_id = ANY($2::uuid[]) GROUP BY 1),
           seg AS (SELECT meter_id, sum(delta) AS s, count(*)::int AS segs
-                    FROM metering_segment WHERE enterprise_id = $1 AND meter_id = ANY($2::uuid[]) GROUP BY 1),
+                    FROM metering_segment_all WHERE enterprise_id = $1 AND meter_id = ANY($2::uuid[]) GROUP BY 1),
           rol AS (SELECT raw.meter_id, g.grain, coalesce(sum(r.value), 0) AS v
                     FROM raw CROSS JOIN (VALUES ('15m'), ('1h'), ('1d'), ('1mo')) AS g(grain)
                     LEFT JOIN metering_rollup r ON r.enterprise_id = $1 AND r.meter_id = raw.meter_id AND r.grain = g.grain

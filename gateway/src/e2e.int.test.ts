@@ -160,7 +160,7 @@ describe('gateway → MQTT → ingest worker → rollups (real Modbus TCP, OPC U
     }
     // the 16-bit register wrapped and was recognised as rollover, not as a reset
     const flags = await fx.pool.query(
-      `SELECT s.flags FROM metering_segment s JOIN metering_meter m ON m.id = s.meter_id
+      `SELECT s.flags FROM metering_segment_all s JOIN metering_meter m ON m.id = s.meter_id
        WHERE m.code = 'E-LINE2' AND 'rollover' = ANY(s.flags)`,
     );
     expect(flags.rowCount).toBeGreaterThanOrEqual(1);

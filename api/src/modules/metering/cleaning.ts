@@ -89,7 +89,11 @@ function isSpikeAt(points: readonly CleaningPoint[], i: number, p: number): bool
  */
 export function cleanSeries(input: readonly CleaningPoint[], specIn: CleaningSpec, emitFrom = 0): Segment[] {
   const out: Segment[] = [];
-  const points = input.map((p) => ({ ...p, value: new Dec(p.value) }));
+  // every value as a 60-digit Dec (plain Decimals would round differences to 20 digits); the
+  // pipeline passes Dec values already, so the copy is skipped there
+  const points = input.every((p) => p.value instanceof Dec)
+    ? input
+    : input.map((p) => ({ ...p, value: new Dec(p.value) }));
   const spec: CleaningSpec = {
     ...specIn,
     multiplier: new Dec(specIn.multiplier),

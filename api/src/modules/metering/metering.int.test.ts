@@ -100,9 +100,10 @@ describe('ingest pipeline', () => {
       unit: 'kWh',
     });
     await batch([at(0, 0), at(4, 40)]);
-    const gap = await fx.pool.query(`SELECT flags FROM metering_segment WHERE meter_id = $1 ORDER BY ts`, [
-      m.id,
-    ]);
+    const gap = await fx.pool.query(
+      `SELECT flags FROM metering_segment_all WHERE meter_id = $1 ORDER BY ts`,
+      [m.id],
+    );
     expect(gap.rows[1].flags).toEqual(['gap_filled']);
     const slots = await fx.pool.query(
       `SELECT value::text, flagged::text FROM metering_rollup WHERE meter_id = $1 AND grain = '15m' ORDER BY bucket_start`,
@@ -117,9 +118,10 @@ describe('ingest pipeline', () => {
     );
     expect(after.rows.map((r) => r.value)).toEqual(['5', '20', '5', '10']);
     expect(await sumGrain(m.id, '1h')).toBe('40');
-    const flags = await fx.pool.query(`SELECT flags FROM metering_segment WHERE meter_id = $1 ORDER BY ts`, [
-      m.id,
-    ]);
+    const flags = await fx.pool.query(
+      `SELECT flags FROM metering_segment_all WHERE meter_id = $1 ORDER BY ts`,
+      [m.id],
+    );
     expect(flags.rows.map((r) => r.flags)).toEqual([['ok'], ['late'], ['late'], ['late'], ['ok']]);
   });
 

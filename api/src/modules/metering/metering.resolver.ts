@@ -58,7 +58,9 @@ export class MeteringResolver {
   ingestReadingRows(
     @Ctx() ctx: RequestContext,
     @Arg('enterpriseId', () => ID) enterpriseId: string,
-    @Arg('rows', () => ReadingRowsScalar) rows: unknown,
+    // validated row by row by the pipeline (typed per-item errors); class-validator would walk all
+    // 10,000 tuples only to find no metadata on arrays
+    @Arg('rows', () => ReadingRowsScalar, { validate: false }) rows: unknown,
     @Arg('meterKey', () => String, { defaultValue: 'code', description: 'code | id' }) meterKey: string,
     @Arg('batchId', () => ID, { nullable: true }) batchId?: string,
   ) {

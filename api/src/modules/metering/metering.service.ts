@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import Decimal from 'decimal.js';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import { withScope } from '../../core/db';
+import { APP_DB_ROLE, withScope } from '../../core/db';
 import { publish } from '../../core/events';
 import {
   apportion,
@@ -188,6 +192,19 @@ export function payloadHash(readings: readonly unknown[]): Buffer {
   return createHash('sha256').update(JSON.stringify(readings)).digest();
 }
 
+const convertible = new Map<string, boolean>();
+/** Whether a reading in `from` can be converted to a meter in `to` (memoised: checked per item). */
+function unitConvertible(from: string, to: string): boolean {
+  if (from === to) return isKnownUnit(from);
+  const key = `${from}\u0000${to}`;
+  let ok = convertible.get(key);
+  if (ok === undefined) {
+    ok = isKnownUnit(from) && convertUnit(new Decimal(1), from, to) !== null;
+    if (convertible.size < 10_000) convertible.set(key, ok);
+  }
+  return ok;
+}
+
 function reject(index: number, code: IngestErrorCode, detail?: string): ItemResult {
   return {
     index,
@@ -352,7 +369,7 @@ export async function ingestInTransaction(
       items[s.index] = reject(s.index, 'VIRTUAL_METER', meter.code);
       continue;
     }
-    if (!isKnownUnit(s.unit) || convertUnit(new Decimal(1), s.unit, meter.unit) === null) {
+    if (!unitConvertible(s.unit, meter.unit)) {
       items[s.index] = reject(s.index, 'WRONG_UNIT', `${s.unit} for a meter in ${meter.unit}`);
       continue;
     }
@@ -377,14 +394,15 @@ export async function ingestInTransaction(
     // keeps them per meter instead of flattening them into one join). Fresh partitions and fast-growing tables have
     // stale statistics (autovacuum lags behind bulk ingest), and a planner that believes a table is
     // empty picks a sequential scan inside a nested loop — 100× slower. Rule that out for this tx.
-    await db.query('SET LOCAL enable_seqscan = off');
     const months = [...new Set(valid.map((v) => monthStart(v.ts)))];
-    await db.query('SELECT metering_ensure_reading_partition(m) FROM unnest($1::timestamptz[]) AS m', [
-      months.map((m) => new Date(m).toISOString()),
-    ]);
-    const priorMax = await lastSegmentTs(db, batch.enterpriseId, [...new Set(valid.map((v) => v.meter.id))]);
+    await db.query(
+      `SELECT set_config('enable_seqscan', 'off', true), metering_ensure_reading_partition(m)
+       FROM unnest($1::timestamptz[]) AS m`,
+      [months.map((m) => new Date(m).toISOString())],
+    );
     // stored neighbours of the candidates, read before the insert (the meter locks keep it exact),
-    // so the new rows need not be read back
+    // so the new rows need not be read back — and the stored rows inside the candidates' range
+    // tell which candidates are already stored, so register rows need no ON CONFLICT
     const context = await readContext(db, batch.enterpriseId, valid);
     const stateRanges = new Map<string, { lo: number; hi: number }>();
     for (const v of valid) {
@@ -397,23 +415,19 @@ export async function ingestInTransaction(
       }
     }
     const stateContext = await readStateContext(db, batch.enterpriseId, stateRanges);
-    const inserted = await db.query<{ meter_id: string; ts: Date }[]>(
-      `INSERT INTO metering_reading (enterprise_id, meter_id, ts, source, value, unit, batch_id)
-       SELECT $1, m, t, $2, v, u, $3
-       FROM unnest($4::uuid[], $5::timestamptz[], $6::numeric[], $7::text[]) AS x(m, t, v, u)
-       ON CONFLICT DO NOTHING
-       RETURNING meter_id, ts`,
-      [
-        batch.enterpriseId,
-        batch.source,
-        batchId,
-        pgArray(valid.map((v) => v.meter.id)),
-        pgArray(valid.map((v) => new Date(v.ts).toISOString())),
-        pgArray(valid.map((v) => v.value)),
-        pgArray(valid.map((v) => v.unit)),
-      ],
-    );
-    const fresh = new Set(inserted.map((r) => `${r.meter_id}|${r.ts.getTime()}`));
+    const registerRows: ValidItem[] = [];
+    const otherRows: ValidItem[] = [];
+    for (const v of valid) {
+      if (v.meter.kind === 'cumulative' || v.meter.kind === 'interval') {
+        if (!context.stored.has(`${v.meter.id}|${v.ts}|${batch.source}`)) registerRows.push(v);
+      } else otherRows.push(v);
+    }
+    const fresh = new Set<string>();
+    const rawRow = { enterpriseId: batch.enterpriseId, source: batch.source, batchId };
+    const registerFresh = await writeRegisterReadings(db, rawRow, registerRows);
+    for (const v of registerRows)
+      if (!registerFresh || registerFresh.has(`${v.meter.id}|${v.ts}`)) fresh.add(`${v.meter.id}|${v.ts}`);
+    if (otherRows.length) for (const k of await insertReadings(db, rawRow, otherRows)) fresh.add(k);
     const newByMeter = new Map<string, { meter: MeterRow; ts: number[] }>();
     const samples: Sample[] = [];
     const states = new Map<string, StateWork>();
@@ -439,10 +453,9 @@ export async function ingestInTransaction(
       e.ts.push(v.ts);
       newByMeter.set(v.meter.id, e);
       const rows = context.rows.get(v.meter.id);
-      if (rows)
-        rows.push({ ts: new Date(v.ts), value: v.value, unit: v.unit, source: batch.source, part: 1 });
+      if (rows) rows.push({ t: v.ts, value: v.value, unit: v.unit, source: batch.source, part: PART_NEW });
     }
-    if (newByMeter.size) await recompute(db, batch.enterpriseId, newByMeter, priorMax, context, touched);
+    if (newByMeter.size) await recompute(db, batch.enterpriseId, newByMeter, context, touched);
     await applySampleRollups(db, batch.enterpriseId, batch.source, samples);
     if (states.size)
       await applyStateRollups(db, batch.enterpriseId, [...states.values()], stateContext, SOURCE_PRIORITY);
@@ -501,25 +514,107 @@ function monthStart(ts: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-async function lastSegmentTs(
-  db: Sql,
-  enterpriseId: string,
-  meterIds: string[],
-): Promise<Map<string, number>> {
-  const rows = await db.query<{ m: string; ts: Date }[]>(
-    `SELECT w.m, s.ts FROM unnest($2::uuid[]) AS w(m)
-     CROSS JOIN LATERAL (SELECT ts FROM metering_segment
-                         WHERE enterprise_id = $1 AND meter_id = w.m ORDER BY ts DESC LIMIT 1) s`,
-    [enterpriseId, meterIds],
-  );
-  return new Map(rows.map((r) => [r.m, r.ts.getTime()]));
+// ---------------------------------------------------------------------------------------------
+// Raw writes
+
+interface RawRowBase {
+  enterpriseId: string;
+  source: ReadingSource;
+  batchId: string | null;
 }
+
+/** Set when COPY is refused for good on this server (no owner rights): the INSERT path is used. */
+let copyUnavailable = false;
+
+/** The node-postgres client behind a TypeORM EntityManager in a transaction (null otherwise). */
+function pgClientOf(db: Sql): pg.ClientBase | null {
+  const runner = (db as { queryRunner?: { databaseConnection?: unknown } }).queryRunner;
+  const conn = runner?.databaseConnection as pg.ClientBase | undefined;
+  return conn && typeof conn.query === 'function' ? conn : null;
+}
+
+/**
+ * Writes register readings that the caller knows are not stored yet (the context read under the
+ * meter locks found no row with the same key). Fast path: COPY straight into the partitioned table.
+ * PostgreSQL refuses COPY FROM on a table with row-level security for a role it applies to, so this
+ * one statement runs as the connection's own (owner) role: every row's enterprise_id is the batch's
+ * and every meter id was resolved under RLS in this transaction, so no row can land in another
+ * tenant; segments and rollups are still written under RLS. The COPY runs under a savepoint: if it
+ * fails (a writer that bypassed the meter locks stored the same key, or no owner rights), the rows
+ * go through INSERT … ON CONFLICT DO NOTHING and the keys it stored are returned; null = all stored.
+ */
+async function writeRegisterReadings(
+  db: Sql,
+  base: RawRowBase,
+  rows: readonly ValidItem[],
+): Promise<Set<string> | null> {
+  if (!rows.length) return null;
+  const client = copyUnavailable ? null : pgClientOf(db);
+  if (client) {
+    await db.query('SAVEPOINT metering_raw_copy');
+    try {
+      await db.query('SET LOCAL ROLE NONE');
+      const tail = `\t${base.source}\t`;
+      const end = `\t${base.batchId ?? '\\N'}\n`;
+      const head = `${base.enterpriseId}\t`;
+      let buf = '';
+      for (const v of rows) {
+        buf += `${head}${v.meter.id}\t${new Date(v.ts).toISOString()}${tail}${v.value}\t${v.unit}${end}`;
+      }
+      await pipeline(
+        Readable.from([buf]),
+        client.query(
+          copyFrom(
+            'COPY metering_reading (enterprise_id, meter_id, ts, source, value, unit, batch_id) FROM STDIN',
+          ),
+        ),
+      );
+      await db.query(`SET LOCAL ROLE ${APP_DB_ROLE}`);
+      await db.query('RELEASE SAVEPOINT metering_raw_copy');
+      return null;
+    } catch (e) {
+      await db.query('ROLLBACK TO SAVEPOINT metering_raw_copy');
+      await db.query('RELEASE SAVEPOINT metering_raw_copy');
+      const code = (e as { code?: string }).code;
+      // 42501 insufficient privilege, 0A000 COPY on an RLS table: not the owner — stop trying
+      if (code === '42501' || code === '0A000') copyUnavailable = true;
+      else if (code !== '23505') throw e;
+    }
+  }
+  return insertReadings(db, base, rows);
+}
+
+/** INSERT … ON CONFLICT DO NOTHING of raw readings; returns the `meter|ts` keys it stored. */
+async function insertReadings(db: Sql, base: RawRowBase, rows: readonly ValidItem[]): Promise<Set<string>> {
+  const inserted = await db.query<{ meter_id: string; ts: Date }[]>(
+    `INSERT INTO metering_reading (enterprise_id, meter_id, ts, source, value, unit, batch_id)
+     SELECT $1, m, t, $2, v, u, $3
+     FROM unnest($4::uuid[], $5::timestamptz[], $6::numeric[], $7::text[]) AS x(m, t, v, u)
+     ON CONFLICT DO NOTHING
+     RETURNING meter_id, ts`,
+    [
+      base.enterpriseId,
+      base.source,
+      base.batchId,
+      pgArray(rows.map((v) => v.meter.id)),
+      pgArray(rows.map((v) => new Date(v.ts).toISOString())),
+      pgArray(rows.map((v) => v.value)),
+      pgArray(rows.map((v) => v.unit)),
+    ],
+  );
+  return new Set(inserted.map((r) => `${r.meter_id}|${r.ts.getTime()}`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Context and re-cleaning
 
 const CONTEXT_BEFORE = 6;
 const CONTEXT_AFTER = 4;
+/** context row parts: 0 before the candidates' range, 1 inside it, 2 after it; PART_NEW = this batch */
+const PART_NEW = 3;
 
 interface ContextRow {
-  ts: Date;
+  t: number;
   value: string;
   unit: string;
   source: string;
@@ -529,6 +624,12 @@ interface Context {
   rows: Map<string, ContextRow[]>;
   /** stored readings found after the candidates' range (CONTEXT_AFTER means "there may be more") */
   after: Map<string, number>;
+  /** stored readings found before the range (fewer than CONTEXT_BEFORE: the series starts there) */
+  before: Map<string, number>;
+  /** `meter|ts|source` of stored readings inside the candidates' range */
+  stored: Set<string>;
+  /** latest stored reading per meter (a candidate before it arrives late) */
+  lastTs: Map<string, number>;
 }
 
 /** Stored readings around and within each register meter's candidate range. */
@@ -543,12 +644,19 @@ async function readContext(db: Sql, enterpriseId: string, valid: ValidItem[]): P
       if (v.ts > r.hi) r.hi = v.ts;
     }
   }
-  const rows = new Map<string, ContextRow[]>();
-  const after = new Map<string, number>();
-  if (!range.size) return { rows, after };
+  const ctx: Context = {
+    rows: new Map(),
+    after: new Map(),
+    before: new Map(),
+    stored: new Set(),
+    lastTs: new Map(),
+  };
+  if (!range.size) return ctx;
   const ids = [...range.keys()];
-  for (const id of ids) rows.set(id, []);
-  const raw = await db.query<(ContextRow & { m: string })[]>(
+  for (const id of ids) ctx.rows.set(id, []);
+  const raw = await db.query<
+    { m: string; ts: Date; value: string; unit: string; source: string; part: number }[]
+  >(
     `SELECT w.m, r.ts, r.value::text, r.unit, r.source, r.part
      FROM unnest($2::uuid[], $3::timestamptz[], $4::timestamptz[]) AS w(m, lo, hi)
      CROSS JOIN LATERAL (
@@ -569,23 +677,90 @@ async function readContext(db: Sql, enterpriseId: string, valid: ValidItem[]): P
     ],
   );
   for (const r of raw) {
-    rows.get(r.m)!.push(r);
-    if (r.part === 2) after.set(r.m, (after.get(r.m) ?? 0) + 1);
+    const t = r.ts.getTime();
+    ctx.rows.get(r.m)!.push({ t, value: r.value, unit: r.unit, source: r.source, part: r.part });
+    if (r.part === 0) ctx.before.set(r.m, (ctx.before.get(r.m) ?? 0) + 1);
+    else if (r.part === 1) ctx.stored.add(`${r.m}|${t}|${r.source}`);
+    else ctx.after.set(r.m, (ctx.after.get(r.m) ?? 0) + 1);
+    if (t > (ctx.lastTs.get(r.m) ?? Number.NEGATIVE_INFINITY)) ctx.lastTs.set(r.m, t);
   }
-  return { rows, after };
+  return ctx;
+}
+
+/** One distinct timestamp of a meter's series: the highest-priority reading there. */
+interface SeriesPoint extends CleaningPoint {
+  /** reading unit equals the meter unit (an implied segment needs no unit conversion) */
+  unitOk: boolean;
+}
+
+function toSeries(rows: readonly ContextRow[], meter: MeterRow, late: (t: number) => boolean): SeriesPoint[] {
+  const points: SeriesPoint[] = [];
+  for (const r of rows) {
+    const last = points.at(-1);
+    if (last && last.ts === r.t) {
+      last.duplicate = true;
+      continue;
+    }
+    const value = convertUnit(new Dec(r.value), r.unit, meter.unit) ?? new Dec(0);
+    points.push({ ts: r.t, value, late: late(r.t), unitOk: r.unit === meter.unit });
+  }
+  return points;
+}
+
+/**
+ * Segments are stored sparsely: a segment that follows from the raw readings alone — flag `ok`,
+ * starting at the previous reading (interval meters: one interval before), both readings in the
+ * meter's unit — is implied and not stored (the view `metering_segment_all` shows it). Every other
+ * segment (flagged, spanning a skipped reading, converted units, baseline after a skipped reading)
+ * is a row of `metering_segment`. This halves the rows an append writes.
+ */
+function isImplied(seg: Segment, points: readonly SeriesPoint[], i: number, meter: MeterRow): boolean {
+  const pt = points[i]!;
+  if (seg.flags.length !== 1 || seg.flags[0] !== 'ok' || !pt.unitOk || pt.duplicate) return false;
+  if (meter.kind === 'interval') return seg.startTs === pt.ts - meter.interval_seconds * 1000;
+  if (i === 0) return seg.startTs === null && seg.delta.isZero();
+  const prev = points[i - 1]!;
+  return prev.unitOk && seg.startTs === prev.ts;
+}
+
+/** The implied segment of point i of a series (see isImplied), or null when it is not derivable. */
+function impliedSegment(
+  points: readonly SeriesPoint[],
+  i: number,
+  meter: MeterRow,
+  first: boolean,
+): Segment | null {
+  const pt = points[i]!;
+  if (!pt.unitOk || pt.duplicate) return null;
+  const mult = new Dec(meter.multiplier);
+  if (meter.kind === 'interval')
+    return {
+      ts: pt.ts,
+      startTs: pt.ts - meter.interval_seconds * 1000,
+      delta: pt.value.times(mult),
+      flags: ['ok'],
+    };
+  if (i === 0) return first ? { ts: pt.ts, startTs: null, delta: new Dec(0), flags: ['ok'] } : null;
+  const prev = points[i - 1]!;
+  if (!prev.unitOk) return null;
+  return { ts: pt.ts, startTs: prev.ts, delta: pt.value.minus(prev.value).times(mult), flags: ['ok'] };
+}
+
+function sameSegment(a: Segment, b: Segment): boolean {
+  return a.startTs === b.startTs && a.delta.eq(b.delta) && a.flags.join(',') === b.flags.join(',');
 }
 
 /**
  * Re-cleans the stretch of each meter's series around the new readings (a few readings of context
- * either side), replaces the affected derived segments, and applies the difference between the new
- * and the old apportioned values to the rollups. Appends touch one old segment; late data touches
- * its neighbours; both cost the same code path.
+ * either side), stores the segments that are not implied by the raw readings, and applies the
+ * difference between the new and the old apportioned values to the rollups. The old value of a
+ * segment is its stored row or, without one, the segment implied by the series as it was before
+ * this batch. Appends touch one old segment; late data touches its neighbours; both cost the same.
  */
 async function recompute(
   db: Sql,
   enterpriseId: string,
   newByMeter: Map<string, { meter: MeterRow; ts: number[] }>,
-  priorMax: Map<string, number>,
   context: Context,
   touched?: Touched,
 ): Promise<void> {
@@ -593,29 +768,33 @@ async function recompute(
     (w) => w.meter.kind === 'cumulative' || w.meter.kind === 'interval',
   );
   if (!work.length) return;
-  const rowsByMeter = context.rows;
+  const byPriority = (a: ContextRow, b: ContextRow) =>
+    a.t - b.t || (SOURCE_PRIORITY[a.source] ?? 9) - (SOURCE_PRIORITY[b.source] ?? 9);
 
-  // old segments over the recomputed stretch, to subtract their rollup contribution
-  const ranges: { meter: MeterRow; from: number; to: number; segs: Segment[]; late: Set<number> }[] = [];
+  interface Range {
+    meter: MeterRow;
+    from: number;
+    to: number;
+    segs: Segment[];
+    points: SeriesPoint[];
+    /** index in points of segs[0] */
+    offset: number;
+    oldPoints: SeriesPoint[];
+    oldIndex: Map<number, number>;
+    first: boolean;
+  }
+  const ranges: Range[] = [];
   for (const w of work) {
-    const rows = (rowsByMeter.get(w.meter.id) ?? []).sort(
-      (a, b) =>
-        a.ts.getTime() - b.ts.getTime() ||
-        (SOURCE_PRIORITY[a.source] ?? 9) - (SOURCE_PRIORITY[b.source] ?? 9),
-    );
+    const rows = (context.rows.get(w.meter.id) ?? []).sort(byPriority);
     const newTs = new Set(w.ts);
-    const prior = priorMax.get(w.meter.id);
-    const points: CleaningPoint[] = [];
-    for (const r of rows) {
-      const ts = r.ts.getTime();
-      const last = points.at(-1);
-      if (last && last.ts === ts) {
-        last.duplicate = true;
-        continue;
-      }
-      const value = convertUnit(new Decimal(r.value), r.unit, w.meter.unit) ?? new Decimal(0);
-      points.push({ ts, value, late: newTs.has(ts) && prior !== undefined && ts < prior });
-    }
+    const prior = context.lastTs.get(w.meter.id);
+    const late = (t: number) => newTs.has(t) && prior !== undefined && t < prior;
+    const points = toSeries(rows, w.meter, late);
+    const oldPoints = toSeries(
+      rows.filter((r) => r.part !== PART_NEW),
+      w.meter,
+      () => false,
+    );
     const firstNew = points.findIndex((p) => newTs.has(p.ts));
     const emitFrom = Math.max(0, firstNew - 1);
     const afterCount = context.after.get(w.meter.id) ?? 0;
@@ -625,18 +804,30 @@ async function recompute(
       points.slice(0, emitTo + 1),
       {
         kind: w.meter.kind,
-        multiplier: new Decimal(w.meter.multiplier),
-        rolloverValue: w.meter.rollover_value ? new Decimal(w.meter.rollover_value) : null,
-        maxRatePerHour: w.meter.max_rate_per_hour ? new Decimal(w.meter.max_rate_per_hour) : null,
+        multiplier: new Dec(w.meter.multiplier),
+        rolloverValue: w.meter.rollover_value ? new Dec(w.meter.rollover_value) : null,
+        maxRatePerHour: w.meter.max_rate_per_hour ? new Dec(w.meter.max_rate_per_hour) : null,
         intervalSeconds: w.meter.interval_seconds,
       },
       emitFrom,
     );
     if (!segs.length) continue;
-    ranges.push({ meter: w.meter, from: segs[0]!.ts, to: segs.at(-1)!.ts, segs, late: new Set() });
+    ranges.push({
+      meter: w.meter,
+      from: segs[0]!.ts,
+      to: segs.at(-1)!.ts,
+      segs,
+      points,
+      offset: emitFrom,
+      oldPoints,
+      oldIndex: new Map(oldPoints.map((p, i) => [p.ts, i])),
+      // the series really starts at index 0 (not at the edge of the context window)
+      first: (context.before.get(w.meter.id) ?? 0) < CONTEXT_BEFORE,
+    });
   }
   if (!ranges.length) return;
 
+  // stored (non-implied) segments over the recomputed stretch
   const old = await db.query<
     { meter_id: string; ts: Date; start_ts: Date | null; delta: string; flags: string[] }[]
   >(
@@ -673,39 +864,43 @@ async function recompute(
     flags: string;
     old: boolean;
   }[] = [];
+  const dropped: { m: string; ts: string }[] = [];
   for (const r of ranges) {
-    for (const s of r.segs) {
-      const prev = oldByKey.get(`${r.meter.id}|${s.ts}`);
-      if (prev) {
+    r.segs.forEach((s, k) => {
+      const stored = oldByKey.get(`${r.meter.id}|${s.ts}`);
+      let before: Segment | null = null;
+      if (stored) {
         // a reading once flagged late stays late when its segment is recomputed
-        if (prev.flags.includes('late') && !s.flags.includes('late')) {
+        if (stored.flags.includes('late') && !s.flags.includes('late')) {
           s.flags = s.flags.filter((f) => f !== 'ok');
           s.flags.push('late');
         }
-        const before: Segment = {
+        before = {
           ts: s.ts,
-          startTs: prev.start_ts ? prev.start_ts.getTime() : null,
-          delta: new Dec(prev.delta),
-          flags: prev.flags as QualityFlag[],
+          startTs: stored.start_ts ? stored.start_ts.getTime() : null,
+          delta: new Dec(stored.delta),
+          flags: stored.flags as QualityFlag[],
         };
-        if (
-          before.startTs === s.startTs &&
-          before.delta.eq(s.delta) &&
-          before.flags.join(',') === s.flags.join(',')
-        )
-          continue;
-        add(r.meter.id, before, -1);
+      } else {
+        const oi = r.oldIndex.get(s.ts);
+        if (oi !== undefined) before = impliedSegment(r.oldPoints, oi, r.meter, r.first);
       }
+      if (before && sameSegment(before, s)) return;
+      if (before) add(r.meter.id, before, -1);
       add(r.meter.id, s, 1);
+      if (isImplied(s, r.points, r.offset + k, r.meter)) {
+        if (stored) dropped.push({ m: r.meter.id, ts: new Date(s.ts).toISOString() });
+        return;
+      }
       segRows.push({
         m: r.meter.id,
         ts: new Date(s.ts).toISOString(),
         start: s.startTs === null ? null : new Date(s.startTs).toISOString(),
         delta: s.delta.toString(),
         flags: `{${s.flags.join(',')}}`,
-        old: prev !== undefined,
+        old: stored !== undefined,
       });
-    }
+    });
     if (touched) {
       touched.meters.add(r.meter.id);
       if (r.meter.area_id) touched.areas.add(r.meter.area_id);
@@ -713,28 +908,29 @@ async function recompute(
       touched.to = Math.max(touched.to, r.to);
     }
   }
-  // new segments (the common case: appends) take a plain INSERT; recomputed ones an upsert
-  for (const old of [false, true]) {
-    const part = segRows.filter((r) => r.old === old);
-    if (!part.length) continue;
+  if (segRows.length) {
     await db.query(
       `INSERT INTO metering_segment (enterprise_id, meter_id, ts, start_ts, delta, flags)
        SELECT $1, m, t, s, d, f::text[]
        FROM unnest($2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::numeric[], $6::text[]) AS x(m, t, s, d, f)
-       ${
-         old
-           ? `ON CONFLICT (enterprise_id, meter_id, ts) DO UPDATE
-         SET start_ts = EXCLUDED.start_ts, delta = EXCLUDED.delta, flags = EXCLUDED.flags, computed_at = now()`
-           : ''
-       }`,
+       ON CONFLICT (enterprise_id, meter_id, ts) DO UPDATE
+         SET start_ts = EXCLUDED.start_ts, delta = EXCLUDED.delta, flags = EXCLUDED.flags, computed_at = now()`,
       [
         enterpriseId,
-        pgArray(part.map((s) => s.m)),
-        pgArray(part.map((s) => s.ts)),
-        pgArray(part.map((s) => s.start)),
-        pgArray(part.map((s) => s.delta)),
-        part.map((s) => s.flags),
+        pgArray(segRows.map((s) => s.m)),
+        pgArray(segRows.map((s) => s.ts)),
+        pgArray(segRows.map((s) => s.start)),
+        pgArray(segRows.map((s) => s.delta)),
+        segRows.map((s) => s.flags),
       ],
+    );
+  }
+  if (dropped.length) {
+    // a stored segment that the new readings make implied: the view derives it from now on
+    await db.query(
+      `DELETE FROM metering_segment s USING unnest($2::uuid[], $3::timestamptz[]) AS x(m, t)
+       WHERE s.enterprise_id = $1 AND s.meter_id = x.m AND s.ts = x.t`,
+      [enterpriseId, pgArray(dropped.map((d) => d.m)), pgArray(dropped.map((d) => d.ts))],
     );
   }
   const deltas = [...diff.values()].filter((d) => !d.value.isZero() || !d.flagged.isZero());
@@ -758,11 +954,11 @@ async function recompute(
        SET value = r.value + EXCLUDED.value, flagged = r.flagged + EXCLUDED.flagged, updated_at = now()`,
     [
       enterpriseId,
-      deltas.map((d) => d.meter),
-      deltas.map((d) => new Date(d.slot).toISOString()),
+      pgArray(deltas.map((d) => d.meter)),
+      pgArray(deltas.map((d) => new Date(d.slot).toISOString())),
       tou,
-      deltas.map((d) => d.value.toString()),
-      deltas.map((d) => d.flagged.toString()),
+      pgArray(deltas.map((d) => d.value.toString())),
+      pgArray(deltas.map((d) => d.flagged.toString())),
     ],
   );
 }
