@@ -114,6 +114,8 @@ export function cleanSeries(input: readonly CleaningPoint[], specIn: CleaningSpe
     }
     return out;
   }
+  const unit = spec.multiplier.eq(1);
+  const maxRate = spec.maxRatePerHour;
   let p = -1; // last good reading
   for (let i = 0; i < points.length; i++) {
     const pt = points[i]!;
@@ -144,9 +146,8 @@ export function cleanSeries(input: readonly CleaningPoint[], specIn: CleaningSpe
         flags.push('reset', 'estimated');
       }
     }
-    const delta = raw.times(spec.multiplier);
-    const hours = (pt.ts - prev.ts) / 3_600_000;
-    if (spec.maxRatePerHour && delta.gt(spec.maxRatePerHour.times(hours))) flags.push('spike');
+    const delta = unit ? raw : raw.times(spec.multiplier);
+    if (maxRate && delta.gt(maxRate.times((pt.ts - prev.ts) / 3_600_000))) flags.push('spike');
     if (pt.ts - prev.ts > gapMs) flags.push('gap_filled');
     if (emit) out.push({ ts: pt.ts, startTs: prev.ts, delta, flags: finish(flags, pt) });
     p = i;
@@ -177,7 +178,7 @@ export interface SlotPiece {
 export function apportion(seg: Segment): SlotPiece[] {
   const flagged = seg.flags.some((f) => f !== 'ok' && f !== 'late');
   const end = seg.ts;
-  const delta = new Dec(seg.delta);
+  const delta = seg.delta instanceof Dec ? seg.delta : new Dec(seg.delta);
   if (seg.startTs === null || seg.startTs >= end) {
     if (delta.isZero()) return [];
     return [{ slot: Math.ceil(end / SLOT_MS) * SLOT_MS - SLOT_MS, value: delta, flagged }];

@@ -523,8 +523,19 @@ interface RawRowBase {
   batchId: string | null;
 }
 
-/** Set when COPY is refused for good on this server (no owner rights): the INSERT path is used. */
-let copyUnavailable = false;
+/**
+ * Database logins on which COPY was refused for good (not the tables' owner, no BYPASSRLS): their
+ * ingests take the INSERT path without trying COPY again.
+ */
+const copyRefused = new Set<string>();
+const loginOf = (c: pg.ClientBase) => {
+  const p = (
+    c as unknown as {
+      connectionParameters?: { user?: string; host?: string; port?: number; database?: string };
+    }
+  ).connectionParameters;
+  return `${p?.user}@${p?.host}:${p?.port}/${p?.database}`;
+};
 
 /** The node-postgres client behind a TypeORM EntityManager in a transaction (null otherwise). */
 function pgClientOf(db: Sql): pg.ClientBase | null {
@@ -543,14 +554,14 @@ function pgClientOf(db: Sql): pg.ClientBase | null {
  * fails (a writer that bypassed the meter locks stored the same key, or no owner rights), the rows
  * go through INSERT … ON CONFLICT DO NOTHING and the keys it stored are returned; null = all stored.
  */
-async function writeRegisterReadings(
+export async function writeRegisterReadings(
   db: Sql,
   base: RawRowBase,
   rows: readonly ValidItem[],
 ): Promise<Set<string> | null> {
   if (!rows.length) return null;
-  const client = copyUnavailable ? null : pgClientOf(db);
-  if (client) {
+  const client = pgClientOf(db);
+  if (client && !copyRefused.has(loginOf(client))) {
     await db.query('SAVEPOINT metering_raw_copy');
     try {
       await db.query('SET LOCAL ROLE NONE');
@@ -577,7 +588,7 @@ async function writeRegisterReadings(
       await db.query('RELEASE SAVEPOINT metering_raw_copy');
       const code = (e as { code?: string }).code;
       // 42501 insufficient privilege, 0A000 COPY on an RLS table: not the owner — stop trying
-      if (code === '42501' || code === '0A000') copyUnavailable = true;
+      if (code === '42501' || code === '0A000') copyRefused.add(loginOf(client));
       else if (code !== '23505') throw e;
     }
   }

@@ -14,6 +14,9 @@ export interface MeteringFixture {
 export async function meteringFixture(label: string): Promise<MeteringFixture> {
   const db = await createTestDatabase(label);
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  // pool.end() resolves before the backends have exited; the drop below then terminates them and an
+  // idle client's FATAL 57P01 would surface as an uncaught pool error
+  pool.on('error', () => undefined);
   const park = await pool.query<{ id: string }>(
     `INSERT INTO parks (name, jurisdiction) VALUES ('Test park', 'CN-42') RETURNING id`,
   );
