@@ -185,6 +185,11 @@ interface ValidItem {
   ts: number;
   value: string;
   unit: string;
+  /** set once the raw row is stored by this batch (false: it was stored already) */
+  fresh?: boolean;
+  /** set when the item joins its meter's context rows (ContextRow) */
+  source?: string;
+  part?: number;
 }
 
 /** Canonical hash of a batch's readings, to tell a retry (same payload) from a replay. */
@@ -230,6 +235,11 @@ interface Shaped {
   ts: number;
   value: string;
   unit: string;
+  /** filled in when the item passes the per-meter checks (the object then serves as its ValidItem) */
+  meter: MeterRow | null;
+  fresh?: boolean;
+  source?: string;
+  part?: number;
 }
 
 /** Structural checks of one item (no database): a shaped item or its rejection. */
@@ -260,7 +270,18 @@ function shapeItem(raw: unknown, index: number, maxFuture: number): Shaped | Ite
   if (ts === null) return reject(index, 'MALFORMED', 'ts');
   if (ts < MIN_TS) return reject(index, 'TIMESTAMP_OUT_OF_RANGE');
   if (ts > maxFuture) return reject(index, 'FUTURE_TIMESTAMP', new Date(ts).toISOString());
-  return { index, ...ref, ts, value, unit: r.unit };
+  return {
+    index,
+    ref: ref.ref,
+    byId: ref.byId,
+    ts,
+    value,
+    unit: r.unit,
+    meter: null,
+    fresh: false,
+    source: '',
+    part: 0,
+  };
 }
 
 /**
@@ -358,7 +379,7 @@ export async function ingestInTransaction(
 
   // 3. per-item semantics
   const valid: ValidItem[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<number>>();
   for (const s of shaped) {
     const meter = s.byId ? byId.get(s.ref) : byCode.get(s.ref);
     if (!meter) {
@@ -379,13 +400,15 @@ export async function ingestInTransaction(
         continue;
       }
     }
-    const key = `${meter.id}|${s.ts}`;
-    if (seen.has(key)) {
+    let times = seen.get(meter.id);
+    if (!times) seen.set(meter.id, (times = new Set()));
+    if (times.has(s.ts)) {
       items[s.index] = reject(s.index, 'DUPLICATE_IN_BATCH', new Date(s.ts).toISOString());
       continue;
     }
-    seen.add(key);
-    valid.push({ index: s.index, meter, ts: s.ts, value: s.value, unit: s.unit });
+    times.add(s.ts);
+    s.meter = meter;
+    valid.push(s as ValidItem);
   }
 
   // 4. raw insert (idempotent), partitions on demand
@@ -394,11 +417,20 @@ export async function ingestInTransaction(
     // keeps them per meter instead of flattening them into one join). Fresh partitions and fast-growing tables have
     // stale statistics (autovacuum lags behind bulk ingest), and a planner that believes a table is
     // empty picks a sequential scan inside a nested loop — 100× slower. Rule that out for this tx.
-    const months = [...new Set(valid.map((v) => monthStart(v.ts)))];
+    const months = new Set<number>();
+    let monthLo = 0;
+    let monthHi = 0;
+    for (const v of valid) {
+      if (v.ts >= monthLo && v.ts < monthHi) continue;
+      monthLo = monthStart(v.ts);
+      const d = new Date(monthLo);
+      monthHi = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+      months.add(monthLo);
+    }
     await db.query(
       `SELECT set_config('enable_seqscan', 'off', true), metering_ensure_reading_partition(m)
        FROM unnest($1::timestamptz[]) AS m`,
-      [months.map((m) => new Date(m).toISOString())],
+      [[...months].map((m) => new Date(m).toISOString())],
     );
     // stored neighbours of the candidates, read before the insert (the meter locks keep it exact),
     // so the new rows need not be read back — and the stored rows inside the candidates' range
@@ -417,22 +449,24 @@ export async function ingestInTransaction(
     const stateContext = await readStateContext(db, batch.enterpriseId, stateRanges);
     const registerRows: ValidItem[] = [];
     const otherRows: ValidItem[] = [];
+    const anyStored = context.stored.size > 0;
     for (const v of valid) {
       if (v.meter.kind === 'cumulative' || v.meter.kind === 'interval') {
-        if (!context.stored.has(`${v.meter.id}|${v.ts}|${batch.source}`)) registerRows.push(v);
+        if (!anyStored || !context.stored.has(`${v.meter.id}|${v.ts}|${batch.source}`)) registerRows.push(v);
       } else otherRows.push(v);
     }
-    const fresh = new Set<string>();
     const rawRow = { enterpriseId: batch.enterpriseId, source: batch.source, batchId };
-    const registerFresh = await writeRegisterReadings(db, rawRow, registerRows);
-    for (const v of registerRows)
-      if (!registerFresh || registerFresh.has(`${v.meter.id}|${v.ts}`)) fresh.add(`${v.meter.id}|${v.ts}`);
-    if (otherRows.length) for (const k of await insertReadings(db, rawRow, otherRows)) fresh.add(k);
+    const registerStored = await writeRegisterReadings(db, rawRow, registerRows);
+    for (const v of registerRows) v.fresh = !registerStored || registerStored.has(`${v.meter.id}|${v.ts}`);
+    if (otherRows.length) {
+      const stored = await insertReadings(db, rawRow, otherRows);
+      for (const v of otherRows) v.fresh = stored.has(`${v.meter.id}|${v.ts}`);
+    }
     const newByMeter = new Map<string, { meter: MeterRow; ts: number[] }>();
     const samples: Sample[] = [];
     const states = new Map<string, StateWork>();
     for (const v of valid) {
-      const isNew = fresh.has(`${v.meter.id}|${v.ts}`);
+      const isNew = v.fresh === true;
       items[v.index] = { index: v.index, status: isNew ? 'ACCEPTED' : 'DUPLICATE' };
       if (!isNew) continue;
       if (v.meter.kind === 'instantaneous') {
@@ -453,7 +487,12 @@ export async function ingestInTransaction(
       e.ts.push(v.ts);
       newByMeter.set(v.meter.id, e);
       const rows = context.rows.get(v.meter.id);
-      if (rows) rows.push({ t: v.ts, value: v.value, unit: v.unit, source: batch.source, part: PART_NEW });
+      if (rows) {
+        // the item itself serves as its context row (no copy per reading)
+        v.source = batch.source;
+        v.part = PART_NEW;
+        rows.push(v as ValidItem & ContextRow);
+      }
     }
     if (newByMeter.size) await recompute(db, batch.enterpriseId, newByMeter, context, touched);
     await applySampleRollups(db, batch.enterpriseId, batch.source, samples);
@@ -568,9 +607,13 @@ export async function writeRegisterReadings(
       const tail = `\t${base.source}\t`;
       const end = `\t${base.batchId ?? '\\N'}\n`;
       const head = `${base.enterpriseId}\t`;
+      // readings of one batch share few timestamps (one per poll): format each once
+      const iso = new Map<number, string>();
       let buf = '';
       for (const v of rows) {
-        buf += `${head}${v.meter.id}\t${new Date(v.ts).toISOString()}${tail}${v.value}\t${v.unit}${end}`;
+        let t = iso.get(v.ts);
+        if (t === undefined) iso.set(v.ts, (t = new Date(v.ts).toISOString()));
+        buf += `${head}${v.meter.id}\t${t}${tail}${v.value}\t${v.unit}${end}`;
       }
       await pipeline(
         Readable.from([buf]),
@@ -623,9 +666,10 @@ const CONTEXT_BEFORE = 6;
 const CONTEXT_AFTER = 4;
 /** context row parts: 0 before the candidates' range, 1 inside it, 2 after it; PART_NEW = this batch */
 const PART_NEW = 3;
+const ZERO = new Dec(0);
 
 interface ContextRow {
-  t: number;
+  ts: number;
   value: string;
   unit: string;
   source: string;
@@ -689,7 +733,7 @@ async function readContext(db: Sql, enterpriseId: string, valid: ValidItem[]): P
   );
   for (const r of raw) {
     const t = r.ts.getTime();
-    ctx.rows.get(r.m)!.push({ t, value: r.value, unit: r.unit, source: r.source, part: r.part });
+    ctx.rows.get(r.m)!.push({ ts: t, value: r.value, unit: r.unit, source: r.source, part: r.part });
     if (r.part === 0) ctx.before.set(r.m, (ctx.before.get(r.m) ?? 0) + 1);
     else if (r.part === 1) ctx.stored.add(`${r.m}|${t}|${r.source}`);
     else ctx.after.set(r.m, (ctx.after.get(r.m) ?? 0) + 1);
@@ -708,12 +752,12 @@ function toSeries(rows: readonly ContextRow[], meter: MeterRow, late: (t: number
   const points: SeriesPoint[] = [];
   for (const r of rows) {
     const last = points.at(-1);
-    if (last && last.ts === r.t) {
+    if (last && last.ts === r.ts) {
       last.duplicate = true;
       continue;
     }
     const value = convertUnit(new Dec(r.value), r.unit, meter.unit) ?? new Dec(0);
-    points.push({ ts: r.t, value, late: late(r.t), unitOk: r.unit === meter.unit });
+    points.push({ ts: r.ts, value, late: late(r.ts), unitOk: r.unit === meter.unit });
   }
   return points;
 }
@@ -780,7 +824,7 @@ async function recompute(
   );
   if (!work.length) return;
   const byPriority = (a: ContextRow, b: ContextRow) =>
-    a.t - b.t || (SOURCE_PRIORITY[a.source] ?? 9) - (SOURCE_PRIORITY[b.source] ?? 9);
+    a.ts - b.ts || (SOURCE_PRIORITY[a.source] ?? 9) - (SOURCE_PRIORITY[b.source] ?? 9);
 
   interface Range {
     meter: MeterRow;
@@ -857,14 +901,21 @@ async function recompute(
   const oldByKey = new Map(old.map((o) => [`${o.meter_id}|${o.ts.getTime()}`, o]));
 
   // rollup deltas per (meter, slot)
-  const diff = new Map<string, { meter: string; slot: number; value: Decimal; flagged: Decimal }>();
+  interface Acc {
+    meter: string;
+    slot: number;
+    value: Decimal;
+    flagged: Decimal;
+  }
+  const diff = new Map<string, Map<number, Acc>>();
   const add = (meter: string, seg: Segment, sign: 1 | -1) => {
+    let slots = diff.get(meter);
+    if (!slots) diff.set(meter, (slots = new Map()));
     for (const p of apportion(seg)) {
-      const k = `${meter}|${p.slot}`;
-      const cur = diff.get(k) ?? { meter, slot: p.slot, value: new Dec(0), flagged: new Dec(0) };
+      let cur = slots.get(p.slot);
+      if (!cur) slots.set(p.slot, (cur = { meter, slot: p.slot, value: ZERO, flagged: ZERO }));
       cur.value = sign > 0 ? cur.value.plus(p.value) : cur.value.minus(p.value);
       if (p.flagged) cur.flagged = sign > 0 ? cur.flagged.plus(p.value) : cur.flagged.minus(p.value);
-      diff.set(k, cur);
     }
   };
   const segRows: {
@@ -944,7 +995,9 @@ async function recompute(
       [enterpriseId, pgArray(dropped.map((d) => d.m)), pgArray(dropped.map((d) => d.ts))],
     );
   }
-  const deltas = [...diff.values()].filter((d) => !d.value.isZero() || !d.flagged.isZero());
+  const deltas: Acc[] = [];
+  for (const slots of diff.values())
+    for (const d of slots.values()) if (!d.value.isZero() || !d.flagged.isZero()) deltas.push(d);
   if (!deltas.length) return;
   const slots = deltas.map((d) => ({ meterId: d.meter, slot: new Date(d.slot) }));
   const tou = touClassifier ? await touClassifier(db, enterpriseId, slots) : slots.map(() => 'none');
