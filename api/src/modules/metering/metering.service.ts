@@ -600,7 +600,7 @@ export async function writeRegisterReadings(
 ): Promise<Set<string> | null> {
   if (!rows.length) return null;
   const client = pgClientOf(db);
-  if (client && !copyRefused.has(loginOf(client))) {
+  if (client && !copyRefused.has(loginOf(client)) && copySafe(base, rows)) {
     await db.query('SAVEPOINT metering_raw_copy');
     try {
       await db.query('SET LOCAL ROLE NONE');
@@ -636,6 +636,27 @@ export async function writeRegisterReadings(
     }
   }
   return insertReadings(db, base, rows);
+}
+
+const COPY_FIELD_RE = /^[^\t\n\r\\]+$/;
+/**
+ * The COPY text is built by concatenation, so every field must be free of the text format's
+ * delimiters. The pipeline guarantees it (UUIDs checked or read from the database, values matched
+ * against the decimal pattern, units from the unit table); this re-checks what a caller could pass
+ * in, so a future caller cannot smuggle a row into another tenant through a tab or a newline.
+ */
+function copySafe(base: RawRowBase, rows: readonly ValidItem[]): boolean {
+  if (!UUID_RE.test(base.enterpriseId) || (base.batchId !== null && !UUID_RE.test(base.batchId)))
+    return false;
+  let unit = '';
+  for (const v of rows) {
+    if (v.unit !== unit) {
+      if (!COPY_FIELD_RE.test(v.unit)) return false;
+      unit = v.unit;
+    }
+    if (!DECIMAL_RE.test(v.value)) return false;
+  }
+  return true;
 }
 
 /** INSERT … ON CONFLICT DO NOTHING of raw readings; returns the `meter|ts` keys it stored. */

@@ -231,6 +231,43 @@ describe('raw register write', () => {
     expect(r.rows.map((x) => x.value)).toEqual(['100', '101', '999', '103']);
   });
 
+  it('never puts a field with a COPY delimiter into the COPY text', async () => {
+    const m = await meter();
+    const other = randomUUID();
+    const c = await fx.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(`SELECT metering_ensure_reading_partition($1)`, [new Date(T0).toISOString()]);
+      // a caller that skipped the pipeline's checks: a tab and a newline would start a row of
+      // another tenant in the text format; the write must take the parameterised path and fail
+      const forged = `${fx.enterpriseId}\t${m.id}\t2026-03-01T00:00:00Z\tapi\t1\tkWh\t\\N\n${other}`;
+      await expect(
+        writeRegisterReadings(adapter(c), { enterpriseId: forged, source: 'api', batchId: null }, [
+          row(m.id, 0),
+        ]),
+      ).rejects.toThrow(/uuid/);
+      await c.query('ROLLBACK');
+      await c.query('BEGIN');
+      // a unit with a tab: stored as that literal text in one row of this tenant, nothing injected
+      const stored = await writeRegisterReadings(
+        adapter(c),
+        { enterpriseId: fx.enterpriseId, source: 'api', batchId: null },
+        [{ ...row(m.id, 1), unit: `kWh\t${other}` }],
+      );
+      expect(stored?.size).toBe(1);
+      const r = await c.query(`SELECT enterprise_id, unit FROM metering_reading WHERE meter_id = $1`, [m.id]);
+      expect(r.rows).toEqual([{ enterprise_id: fx.enterpriseId, unit: `kWh\t${other}` }]);
+      await c.query('ROLLBACK');
+    } finally {
+      c.release();
+    }
+    const n = await fx.pool.query(
+      `SELECT count(*)::int AS n FROM metering_reading WHERE meter_id = $1 OR enterprise_id = $2`,
+      [m.id, other],
+    );
+    expect(n.rows[0].n).toBe(0);
+  });
+
   it('a login that may not COPY (RLS applies to it) gets the INSERT path, under RLS', async () => {
     const m = await meter();
     const login = `opencep_ingest_${randomUUID().slice(0, 8)}`;
