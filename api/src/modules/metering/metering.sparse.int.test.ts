@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadMigrations } from '@opencep/migrations';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -307,6 +308,51 @@ describe('raw register write', () => {
     } finally {
       await c.end();
       await fx.pool.query(`DROP ROLE ${login}`);
+    }
+  });
+});
+
+describe('migration SparseSegments', () => {
+  it('down materialises the implied segments (the previous pipeline expects every one stored); up again', async () => {
+    const m = await meter();
+    const items = [0, 1, 2, 3, 5, 6].map((i) => ({
+      meterId: m.id,
+      ts: new Date(T0 + 40 * 86_400_000 + i * Q).toISOString(),
+      value: String(10 * i * i),
+      unit: 'kWh',
+    }));
+    await ingest(
+      { db: fx.ds },
+      { enterpriseId: fx.enterpriseId, source: 'device', transport: 'service', readings: items },
+    );
+    const all = async () =>
+      (
+        await fx.pool.query(
+          `SELECT ts, start_ts, delta::text, flags FROM metering_segment_all WHERE meter_id = $1 ORDER BY ts`,
+          [m.id],
+        )
+      ).rows;
+    const before = await all();
+    expect(before).toHaveLength(6);
+    const storedBefore = await fx.pool.query(
+      `SELECT count(*)::int AS n FROM metering_segment WHERE meter_id = $1`,
+      [m.id],
+    );
+    expect(storedBefore.rows[0].n).toBe(1); // only the gap (3 → 5) is stored
+    const Sparse = (await loadMigrations()).find((c) => c.name === 'SparseSegments1796030000000');
+    expect(Sparse).toBeDefined();
+    const q = fx.ds.createQueryRunner();
+    try {
+      await new Sparse!().down(q);
+      const stored = await fx.pool.query(
+        `SELECT ts, start_ts, delta::text, flags FROM metering_segment WHERE meter_id = $1 ORDER BY ts`,
+        [m.id],
+      );
+      expect(stored.rows).toEqual(before);
+      await new Sparse!().up(q);
+      expect(await all()).toEqual(before);
+    } finally {
+      await q.release();
     }
   });
 });
