@@ -176,19 +176,33 @@ export interface SlotPiece {
  * time. The last piece takes the remainder so the pieces add up to the delta exactly.
  */
 export function apportion(seg: Segment): SlotPiece[] {
+  const pieces: SlotPiece[] = [];
+  forEachPiece(seg, (slot, value, flagged) => pieces.push({ slot, value, flagged }));
+  return pieces;
+}
+
+/** `apportion` without the array: calls `fn` once per piece, in slot order (the ingest hot path). */
+export function forEachPiece(
+  seg: Segment,
+  fn: (slot: number, value: Decimal, flagged: boolean) => void,
+): void {
   const flagged = seg.flags.some((f) => f !== 'ok' && f !== 'late');
   const end = seg.ts;
   const delta = seg.delta instanceof Dec ? seg.delta : new Dec(seg.delta);
   if (seg.startTs === null || seg.startTs >= end) {
-    if (delta.isZero()) return [];
-    return [{ slot: Math.ceil(end / SLOT_MS) * SLOT_MS - SLOT_MS, value: delta, flagged }];
+    if (delta.isZero()) return;
+    fn(Math.ceil(end / SLOT_MS) * SLOT_MS - SLOT_MS, delta, flagged);
+    return;
   }
   const start = seg.startTs;
   const first = Math.floor(start / SLOT_MS);
   const last = Math.ceil(end / SLOT_MS) - 1;
-  if (first === last) return [{ slot: first * SLOT_MS, value: delta, flagged }];
+  if (first === last) {
+    fn(first * SLOT_MS, delta, flagged);
+    return;
+  }
   const total = end - start;
-  const pieces: SlotPiece[] = [];
+  const gap = flagged || seg.flags.includes('gap_filled');
   let acc = new Dec(0);
   for (let k = first; k <= last; k++) {
     const lo = Math.max(start, k * SLOT_MS);
@@ -202,9 +216,8 @@ export function apportion(seg: Segment): SlotPiece[] {
         .toDecimalPlaces(PIECE_DP, Decimal.ROUND_HALF_EVEN);
       acc = acc.plus(v);
     }
-    pieces.push({ slot: k * SLOT_MS, value: v, flagged: flagged || seg.flags.includes('gap_filled') });
+    fn(k * SLOT_MS, v, gap);
   }
-  return pieces;
 }
 
 /** Sums pieces per slot (several readings can fall in one slot). */

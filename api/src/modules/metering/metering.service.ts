@@ -8,10 +8,10 @@ import type { DataSource } from 'typeorm';
 import { APP_DB_ROLE, withScope } from '../../core/db';
 import { publish } from '../../core/events';
 import {
-  apportion,
   type CleaningPoint,
   cleanSeries,
   Dec,
+  forEachPiece,
   type MeterKind,
   type QualityFlag,
   type Segment,
@@ -919,7 +919,12 @@ async function recompute(
       ranges.map((r) => new Date(r.to).toISOString()),
     ],
   );
-  const oldByKey = new Map(old.map((o) => [`${o.meter_id}|${o.ts.getTime()}`, o]));
+  const storedByMeter = new Map<string, Map<number, (typeof old)[number]>>();
+  for (const o of old) {
+    let m = storedByMeter.get(o.meter_id);
+    if (!m) storedByMeter.set(o.meter_id, (m = new Map()));
+    m.set(o.ts.getTime(), o);
+  }
 
   // rollup deltas per (meter, slot)
   interface Acc {
@@ -932,12 +937,12 @@ async function recompute(
   const add = (meter: string, seg: Segment, sign: 1 | -1) => {
     let slots = diff.get(meter);
     if (!slots) diff.set(meter, (slots = new Map()));
-    for (const p of apportion(seg)) {
-      let cur = slots.get(p.slot);
-      if (!cur) slots.set(p.slot, (cur = { meter, slot: p.slot, value: ZERO, flagged: ZERO }));
-      cur.value = sign > 0 ? cur.value.plus(p.value) : cur.value.minus(p.value);
-      if (p.flagged) cur.flagged = sign > 0 ? cur.flagged.plus(p.value) : cur.flagged.minus(p.value);
-    }
+    forEachPiece(seg, (slot, value, flagged) => {
+      let cur = slots.get(slot);
+      if (!cur) slots.set(slot, (cur = { meter, slot, value: ZERO, flagged: ZERO }));
+      cur.value = sign > 0 ? cur.value.plus(value) : cur.value.minus(value);
+      if (flagged) cur.flagged = sign > 0 ? cur.flagged.plus(value) : cur.flagged.minus(value);
+    });
   };
   const segRows: {
     m: string;
@@ -949,8 +954,9 @@ async function recompute(
   }[] = [];
   const dropped: { m: string; ts: string }[] = [];
   for (const r of ranges) {
+    const storedSegs = storedByMeter.get(r.meter.id);
     r.segs.forEach((s, k) => {
-      const stored = oldByKey.get(`${r.meter.id}|${s.ts}`);
+      const stored = storedSegs?.get(s.ts);
       let before: Segment | null = null;
       if (stored) {
         // a reading once flagged late stays late when its segment is recomputed
