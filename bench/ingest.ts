@@ -297,7 +297,12 @@ function slopePerMinute(points: { t: number; v: number }[]): number {
 async function soak(durationS: number): Promise<void> {
   const db = await createTestDatabase('bench_ingest_soak');
   const child = fork(import.meta.filename, ['--serve-api', db.url], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      ...process.execArgv.filter((a) => a.startsWith('--max-semi-space-size')),
+    ],
     env: process.env,
   });
   const ready = await new Promise<{ url: string }>((resolve, reject) => {

@@ -20,7 +20,10 @@ for (const name of chosen) {
     continue;
   }
   console.log(`\n=== bench ${name} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...flags], {
+  // the API's runtime flags as `npm start` sets them (young generation sized for 10,000-reading
+  // batches; see docs/operations.md); BENCH_NODE_FLAGS='' measures Node's defaults instead
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
+  const r = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', file, ...flags], {
     stdio: 'inherit',
     env: process.env,
   });
