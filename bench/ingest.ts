@@ -3,7 +3,10 @@
  *  1. the GraphQL batch mutation (real server, 10,000 readings per call),
  *  2. the ingest service directly (same pipeline, no HTTP/GraphQL),
  *  3. MQTT (signed batches → Mosquitto shared subscription → 2 ingest workers),
- * next to a baseline measured in the same run: COPY of the same rows into the same table.
+ * next to a baseline measured in the same run: COPY of the same rows into the same table. The paths
+ * run in BENCH_ROUNDS (default 3) interleaved rounds — COPY, GraphQL, object list, service, MQTT, then
+ * again with the next stretch of each series — and the medians are compared (one 50,000-row COPY
+ * takes ≈ 0.3 s, so a single round is at the mercy of the scheduler).
  *
  *   BENCH_METERS=200 BENCH_READINGS=50 npm run bench -- ingest
  *
@@ -35,6 +38,7 @@ const METERS = Number(process.env.BENCH_METERS ?? 100);
 const PER_METER = Number(process.env.BENCH_READINGS ?? 500); // per meter per path
 const BATCH = 10_000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MQTT_URL = process.env.BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const E = DEMO_ENTERPRISE_ID;
 const T0 = Date.UTC(2026, 4, 1);
@@ -74,9 +78,10 @@ async function throughput(): Promise<void> {
       }
     }
   });
-  function rows(set: { id: string; code: string }[]): GatewayReading[] {
+  /** Round `round` of a set's series: the same shape every round, later in time (appends). */
+  function rows(set: { id: string; code: string }[], round = 0): GatewayReading[] {
     const out: GatewayReading[] = [];
-    for (let t = 0; t < PER_METER; t++)
+    for (let t = round * PER_METER; t < (round + 1) * PER_METER; t++)
       for (const [i, m] of set.entries())
         out.push({
           meterCode: m.code,
@@ -88,13 +93,13 @@ async function throughput(): Promise<void> {
   }
   const N = METERS * PER_METER;
   const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
-  const results: Record<string, number> = {};
 
   // 1. COPY baseline: the same rows into the same (partitioned) table, no cleaning, no rollups
-  async function viaCopy(set: { id: string; code: string }[]): Promise<number> {
-    const data = rows(set);
+  async function viaCopy(set: { id: string; code: string }[], round: number): Promise<number> {
+    const data = rows(set, round);
     const ids = new Map(set.map((m) => [m.code, m.id]));
-    await pool.query(`SELECT metering_ensure_reading_partition($1)`, [new Date(T0).toISOString()]);
+    await pool.query(`SELECT metering_ensure_reading_partition($1)`, [data[0]!.ts]);
+    await pool.query(`SELECT metering_ensure_reading_partition($1)`, [data.at(-1)!.ts]);
     const c = await pool.connect();
     const t = performance.now();
     const lines = data.map((r) => `${E}\t${ids.get(r.meterCode)}\t${r.ts}\tdevice\t${r.value}\t${r.unit}\n`);
@@ -111,8 +116,12 @@ async function throughput(): Promise<void> {
 
   // 2. GraphQL batch mutations: the compact one (tuples, validated per row by the pipeline) and the
   //    object-list one (each item coerced as a GraphQL input object), CONCURRENCY lanes each
-  async function viaGraphql(set: { id: string; code: string }[], compact: boolean): Promise<number> {
-    const data = rows(set);
+  async function viaGraphql(
+    set: { id: string; code: string }[],
+    compact: boolean,
+    round: number,
+  ): Promise<number> {
+    const data = rows(set, round);
     const q = compact
       ? `mutation($e: ID!, $r: ReadingRows!) { ingestReadingRows(enterpriseId: $e, rows: $r) { accepted rejected } }`
       : `mutation($e: ID!, $r: [ReadingInput!]!) { ingestReadings(enterpriseId: $e, readings: $r) { accepted rejected } }`;
@@ -138,16 +147,10 @@ async function throughput(): Promise<void> {
     if (accepted !== data.length) throw new Error(`GraphQL accepted ${accepted} of ${data.length}`);
     return rate(accepted, performance.now() - t);
   }
-  // untimed warm-up of both sides (JIT, connection pools, first writes), on meters of their own
-  await viaCopy(sets.warmCopy!);
-  await viaGraphql(sets.warm!, true);
-  results.copy = await viaCopy(sets.copy!);
-  results.graphql = await viaGraphql(sets.graphql!, true);
-  results.graphqlObjects = await viaGraphql(sets.graphqlObjects!, false);
 
-  // 3. ingest service directly
-  {
-    const data = rows(sets.service!);
+  // 3. the ingest service directly, sequential
+  async function viaService(round: number): Promise<number> {
+    const data = rows(sets.service!, round);
     const t = performance.now();
     for (let i = 0; i < data.length; i += BATCH) {
       await ingest(
@@ -155,67 +158,83 @@ async function throughput(): Promise<void> {
         { enterpriseId: E, source: 'api', transport: 'service', readings: data.slice(i, i + BATCH) },
       );
     }
-    results.service = rate(N, performance.now() - t);
+    return rate(N, performance.now() - t);
   }
 
   // 4. MQTT: signed batches of 1,000 → Mosquitto → 2 workers (shared subscription)
-  {
-    const signer = deviceSigner(generatePrivateKey());
-    const dev = await pool.query(
-      `INSERT INTO devices (enterprise_id, name, address) VALUES ($1, 'bench', $2) RETURNING id`,
-      [E, signer.address],
-    );
-    const group = `bench-${db.name}`;
-    const topic = `opencep/${E}/${dev.rows[0].id}/readings`;
-    // count what the workers committed from their own reports (polling count(*) on the readings
-    // table every 50 ms cost the database ≈ 20 ms a time and slowed the path it measured)
-    let stored = 0;
-    let done!: () => void;
-    const all = new Promise<void>((r) => {
-      done = r;
-    });
-    const workers = await Promise.all(
-      [0, 1].map(() =>
-        startIngestWorker({
-          ds,
-          url: MQTT_URL,
-          group,
-          topicFilter: topic,
-          onHandled: (e) => {
-            if (e.topic !== topic) return;
-            stored += e.accepted + e.duplicates;
-            if (stored >= N) done();
-          },
-        }),
-      ),
-    );
-    const data = rows(sets.mqtt!);
+  const signer = deviceSigner(generatePrivateKey());
+  const dev = await pool.query(
+    `INSERT INTO devices (enterprise_id, name, address) VALUES ($1, 'bench', $2) RETURNING id`,
+    [E, signer.address],
+  );
+  const topic = `opencep/${E}/${dev.rows[0].id}/readings`;
+  // count what the workers committed from their own reports (polling count(*) on the readings
+  // table every 50 ms cost the database ≈ 20 ms a time and slowed the path it measured)
+  let stored = 0;
+  let target = 0;
+  let reached: () => void = () => undefined;
+  const workers = await Promise.all(
+    [0, 1].map(() =>
+      startIngestWorker({
+        ds,
+        url: MQTT_URL,
+        group: `bench-${db.name}`,
+        topicFilter: topic,
+        onHandled: (e) => {
+          if (e.topic !== topic) return;
+          stored += e.accepted + e.duplicates;
+          if (stored >= target) reached();
+        },
+      }),
+    ),
+  );
+  const pub = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5 });
+  async function viaMqtt(round: number): Promise<number> {
+    const data = rows(sets.mqtt!, round);
     const batches = [];
     for (let i = 0; i < data.length; i += 1000) batches.push(await signer.sign(data.slice(i, i + 1000)));
-    const pub = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5 });
-    const count = async () =>
-      Number(
-        (
-          await pool.query(
-            `SELECT count(*)::int AS n FROM metering_reading WHERE meter_id = ANY($1::uuid[])`,
-            [sets.mqtt!.map((m) => m.id)],
-          )
-        ).rows[0].n,
-      );
+    const done = new Promise<void>((r) => {
+      reached = r;
+    });
+    target += N;
     const t = performance.now();
     for (const b of batches) await pub.publishAsync(topic, JSON.stringify(b), { qos: 1 });
-    await all;
-    results.mqtt = rate(N, performance.now() - t);
-    if ((await count()) !== N) throw new Error(`MQTT stored ${await count()} of ${N}`);
-    await pub.endAsync();
-    for (const w of workers) await w.stop();
+    await done;
+    return rate(N, performance.now() - t);
   }
 
+  // untimed warm-up of both sides (JIT, connection pools, first writes), on meters of their own
+  await viaCopy(sets.warmCopy!, 0);
+  await viaGraphql(sets.warm!, true, 0);
+  // interleaved rounds, so every path sees the same machine conditions as its baseline
+  const runs: Record<string, number[]> = { copy: [], graphql: [], graphqlObjects: [], service: [], mqtt: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.copy!.push(await viaCopy(sets.copy!, round));
+    runs.graphql!.push(await viaGraphql(sets.graphql!, true, round));
+    runs.graphqlObjects!.push(await viaGraphql(sets.graphqlObjects!, false, round));
+    runs.service!.push(await viaService(round));
+    runs.mqtt!.push(await viaMqtt(round));
+  }
+  await pub.endAsync();
+  for (const w of workers) await w.stop();
+  const mqttStored = await pool.query(
+    `SELECT count(*)::int AS n FROM metering_reading WHERE meter_id = ANY($1::uuid[])`,
+    [sets.mqtt!.map((m) => m.id)],
+  );
+  if (mqttStored.rows[0].n !== N * ROUNDS)
+    throw new Error(`MQTT stored ${mqttStored.rows[0].n} of ${N * ROUNDS}`);
+
+  const median = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : Math.round((v[v.length / 2 - 1]! + v[v.length / 2]!) / 2);
+  };
   const check = await pool.query(`SELECT count(*)::int AS n FROM metering_rollup WHERE grain = '1mo'`);
   console.log(
-    `ingest bench: ${METERS} meters × ${PER_METER} readings per path (${N} rows), rollups on (${check.rows[0].n} monthly rollup rows)`,
+    `ingest bench: ${METERS} meters × ${PER_METER} readings per path and round (${N} rows), ${ROUNDS} interleaved rounds, ` +
+      `rollups on (${check.rows[0].n} monthly rollup rows); readings/s, median [each round]`,
   );
-  console.log(`  ${'COPY baseline (raw rows only)'.padEnd(32)}  ${results.copy} readings/s`);
+  const copyMedian = median(runs.copy!);
+  console.log(`  ${'COPY baseline (raw rows only)'.padEnd(32)}  ${copyMedian}  [${runs.copy!.join(', ')}]`);
   const label = {
     graphql: `GraphQL rows batch, ${CONCURRENCY} conc.`,
     graphqlObjects: `GraphQL object list, ${CONCURRENCY} conc.`,
@@ -223,8 +242,12 @@ async function throughput(): Promise<void> {
     mqtt: 'MQTT (1,000/msg) → 2 workers',
   };
   for (const k of ['graphql', 'graphqlObjects', 'service', 'mqtt'] as const) {
-    const pct = Math.round((results[k]! / results.copy!) * 100);
-    console.log(`  ${label[k].padEnd(32)}  ${results[k]} readings/s  (${pct}% of COPY; goal ≥ 50%)`);
+    const m = median(runs[k]!);
+    const perRound = runs[k]!.map((v, i) => `${Math.round((v / runs.copy![i]!) * 100)}%`).join(', ');
+    console.log(
+      `  ${label[k].padEnd(32)}  ${m}  [${runs[k]!.join(', ')}]  ${Math.round((m / copyMedian) * 100)}% of COPY` +
+        ` (per round ${perRound})${k === 'graphql' ? '; goal ≥ 50%' : ''}`,
+    );
   }
   await pool.end();
   await api.close();
