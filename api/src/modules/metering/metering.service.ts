@@ -401,7 +401,10 @@ export async function ingestInTransaction(
       }
     }
     let times = seen.get(meter.id);
-    if (!times) seen.set(meter.id, (times = new Set()));
+    if (!times) {
+      times = new Set();
+      seen.set(meter.id, times);
+    }
     if (times.has(s.ts)) {
       items[s.index] = reject(s.index, 'DUPLICATE_IN_BATCH', new Date(s.ts).toISOString());
       continue;
@@ -612,7 +615,10 @@ export async function writeRegisterReadings(
       let buf = '';
       for (const v of rows) {
         let t = iso.get(v.ts);
-        if (t === undefined) iso.set(v.ts, (t = new Date(v.ts).toISOString()));
+        if (t === undefined) {
+          t = new Date(v.ts).toISOString();
+          iso.set(v.ts, t);
+        }
         buf += `${head}${v.meter.id}\t${t}${tail}${v.value}\t${v.unit}${end}`;
       }
       await pipeline(
@@ -922,7 +928,10 @@ async function recompute(
   const storedByMeter = new Map<string, Map<number, (typeof old)[number]>>();
   for (const o of old) {
     let m = storedByMeter.get(o.meter_id);
-    if (!m) storedByMeter.set(o.meter_id, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      storedByMeter.set(o.meter_id, m);
+    }
     m.set(o.ts.getTime(), o);
   }
 
@@ -936,10 +945,16 @@ async function recompute(
   const diff = new Map<string, Map<number, Acc>>();
   const add = (meter: string, seg: Segment, sign: 1 | -1) => {
     let slots = diff.get(meter);
-    if (!slots) diff.set(meter, (slots = new Map()));
+    if (!slots) {
+      slots = new Map();
+      diff.set(meter, slots);
+    }
     forEachPiece(seg, (slot, value, flagged) => {
       let cur = slots.get(slot);
-      if (!cur) slots.set(slot, (cur = { meter, slot, value: ZERO, flagged: ZERO }));
+      if (!cur) {
+        cur = { meter, slot, value: ZERO, flagged: ZERO };
+        slots.set(slot, cur);
+      }
       cur.value = sign > 0 ? cur.value.plus(value) : cur.value.minus(value);
       if (flagged) cur.flagged = sign > 0 ? cur.flagged.plus(value) : cur.flagged.minus(value);
     });
