@@ -312,6 +312,34 @@ describe('raw register write', () => {
   });
 });
 
+describe('meter spec', () => {
+  it('kind, unit, multiplier and interval are fixed once a meter has readings (implied segments depend on them)', async () => {
+    const used = await meter();
+    const unused = await meter();
+    await ingest(
+      { db: fx.ds },
+      {
+        enterpriseId: fx.enterpriseId,
+        source: 'device',
+        transport: 'service',
+        readings: [
+          { meterId: used.id, ts: new Date(T0 + 50 * 86_400_000).toISOString(), value: '1', unit: 'kWh' },
+        ],
+      },
+    );
+    for (const set of [`multiplier = 2`, `unit = 'MWh'`, `kind = 'interval'`, `interval_seconds = 60`])
+      await expect(
+        fx.pool.query(`UPDATE metering_meter SET ${set} WHERE id = $1`, [used.id]),
+      ).rejects.toThrow(/has readings/);
+    await fx.pool.query(`UPDATE metering_meter SET name = 'renamed', max_rate_per_hour = 5 WHERE id = $1`, [
+      used.id,
+    ]);
+    await fx.pool.query(`UPDATE metering_meter SET multiplier = 2 WHERE id = $1`, [unused.id]);
+    const r = await fx.pool.query(`SELECT multiplier::text FROM metering_meter WHERE id = $1`, [unused.id]);
+    expect(r.rows[0].multiplier).toBe('2');
+  });
+});
+
 describe('migration SparseSegments', () => {
   it('down materialises the implied segments (the previous pipeline expects every one stored); up again', async () => {
     const m = await meter();
