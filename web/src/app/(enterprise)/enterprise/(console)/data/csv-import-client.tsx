@@ -1,6 +1,7 @@
 'use client';
 
 import { useActionState, useId } from 'react';
+import { ImportErrorsTable } from './import-errors-table';
 import { type ImportState, importCsvAction } from './entry-actions';
 
 export interface CsvImportLabels {
@@ -59,34 +60,7 @@ export function CsvImportForm({ enterpriseId, labels }: { enterpriseId: string; 
           <p className="alert">{`✗ ${labels.failed}: ${state.code ?? ''}${state.message ? ` — ${state.message}` : ''}`}</p>
         ) : null}
       </div>
-      {state.errors && state.errors.length > 0 ? (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard reachable
-        <section className="table-wrap" tabIndex={0} aria-label={labels.errors} data-testid="csv-errors">
-          <table>
-            <caption className="visually-hidden">{labels.errors}</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  {labels.row}
-                </th>
-                <th scope="col">{labels.column}</th>
-                <th scope="col">{labels.code}</th>
-                <th scope="col">{labels.message}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.errors.map((e) => (
-                <tr key={`${e.row}-${e.column ?? ''}-${e.code}`}>
-                  <td className="num">{e.row}</td>
-                  <td>{e.column ?? '—'}</td>
-                  <td className="mono">{`✗ ${e.code}`}</td>
-                  <td>{e.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
+      <ImportErrorsTable errors={state.errors} labels={labels} testId="csv-errors" />
     </form>
   );
 }
