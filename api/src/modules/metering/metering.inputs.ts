@@ -11,7 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { GraphQLScalarType, type ValueNode, valueFromASTUntyped } from 'graphql';
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { ENERGY_TYPES, METER_KINDS } from './meter.service';
 import { MAX_BATCH } from './metering.service';
 
@@ -182,3 +182,22 @@ export const ReadingRowsScalar = new GraphQLScalarType<unknown, unknown>({
   parseValue: (v) => v,
   parseLiteral: (ast: ValueNode, vars) => valueFromASTUntyped(ast, vars),
 });
+
+/** Arguments shared by the per-meter series queries (rollups, sample stats, state durations). */
+@ArgsType()
+export class MeterRangeArgs {
+  @Field(() => ID)
+  enterpriseId!: string;
+
+  @Field(() => ID)
+  meterId!: string;
+
+  @Field(() => String, { description: '15m | 1h | 1d | 1mo' })
+  grain!: string;
+
+  @Field(() => Date)
+  from!: Date;
+
+  @Field(() => Date)
+  to!: Date;
+}

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Can, Public } from '../../core/auth';
 import type { RequestContext } from '../../core/context';
 import { tenantTopic } from '../../core/events';
@@ -6,6 +6,7 @@ import { MeteringService } from './metering-api.service';
 import {
   CreateMeterInput,
   ManualReadingInput,
+  MeterRangeArgs,
   ReadingInput,
   ReadingRowsScalar,
   SignedReadingBatchInput,
@@ -118,11 +119,7 @@ export class MeteringResolver {
   })
   meterRollups(
     @Ctx() ctx: RequestContext,
-    @Arg('enterpriseId', () => ID) enterpriseId: string,
-    @Arg('meterId', () => ID) meterId: string,
-    @Arg('grain', () => String, { description: '15m | 1h | 1d | 1mo' }) grain: string,
-    @Arg('from', () => Date) from: Date,
-    @Arg('to', () => Date) to: Date,
+    @Args(() => MeterRangeArgs) { enterpriseId, meterId, grain, from, to }: MeterRangeArgs,
   ) {
     return MeteringService.rollups(ctx, enterpriseId, meterId, grain, from, to);
   }
@@ -133,11 +130,7 @@ export class MeteringResolver {
   })
   meterSampleStats(
     @Ctx() ctx: RequestContext,
-    @Arg('enterpriseId', () => ID) enterpriseId: string,
-    @Arg('meterId', () => ID) meterId: string,
-    @Arg('grain', () => String, { description: '15m | 1h | 1d | 1mo' }) grain: string,
-    @Arg('from', () => Date) from: Date,
-    @Arg('to', () => Date) to: Date,
+    @Args(() => MeterRangeArgs) { enterpriseId, meterId, grain, from, to }: MeterRangeArgs,
   ) {
     return MeteringService.sampleStats(ctx, enterpriseId, meterId, grain, from, to);
   }
@@ -148,11 +141,7 @@ export class MeteringResolver {
   })
   meterStateDurations(
     @Ctx() ctx: RequestContext,
-    @Arg('enterpriseId', () => ID) enterpriseId: string,
-    @Arg('meterId', () => ID) meterId: string,
-    @Arg('grain', () => String, { description: '15m | 1h | 1d | 1mo' }) grain: string,
-    @Arg('from', () => Date) from: Date,
-    @Arg('to', () => Date) to: Date,
+    @Args(() => MeterRangeArgs) { enterpriseId, meterId, grain, from, to }: MeterRangeArgs,
   ) {
     return MeteringService.stateDurations(ctx, enterpriseId, meterId, grain, from, to);
   }
