@@ -5,7 +5,7 @@ import Decimal from 'decimal.js';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import { APP_DB_ROLE, withScope } from '../../core/db';
+import { withScope } from '../../core/db';
 import { publish } from '../../core/events';
 import {
   type CleaningPoint,
@@ -592,9 +592,10 @@ function pgClientOf(db: Sql): pg.ClientBase | null {
  * PostgreSQL refuses COPY FROM on a table with row-level security for a role it applies to, so this
  * one statement runs as the connection's own (owner) role: every row's enterprise_id is the batch's
  * and every meter id was resolved under RLS in this transaction, so no row can land in another
- * tenant; segments and rollups are still written under RLS. The COPY runs under a savepoint: if it
- * fails (a writer that bypassed the meter locks stored the same key, or no owner rights), the rows
- * go through INSERT … ON CONFLICT DO NOTHING and the keys it stored are returned; null = all stored.
+ * tenant; the caller's role is restored right after, so segments and rollups are still written
+ * under RLS. The COPY runs under a savepoint: if it fails (a writer that bypassed the meter locks
+ * stored the same key, or no owner rights), the rows go through INSERT … ON CONFLICT DO NOTHING and
+ * the keys it stored are returned; null = all stored.
  */
 export async function writeRegisterReadings(
   db: Sql,
@@ -606,7 +607,12 @@ export async function writeRegisterReadings(
   if (client && !copyRefused.has(loginOf(client)) && copySafe(base, rows)) {
     await db.query('SAVEPOINT metering_raw_copy');
     try {
-      await db.query('SET LOCAL ROLE NONE');
+      // switch to the session's own role for the COPY and remember the caller's (normally the
+      // tenant role) to restore it after, in one round trip
+      const me = await db.query<{ r: string }[]>(
+        `WITH me AS MATERIALIZED (SELECT current_user::text AS r) SELECT r, set_config('role', 'none', true) FROM me`,
+      );
+      const callerRole = me[0]!.r;
       const tail = `\t${base.source}\t`;
       const end = `\t${base.batchId ?? '\\N'}\n`;
       const head = `${base.enterpriseId}\t`;
@@ -629,7 +635,7 @@ export async function writeRegisterReadings(
           ),
         ),
       );
-      await db.query(`SET LOCAL ROLE ${APP_DB_ROLE}`);
+      await db.query(`SELECT set_config('role', $1, true)`, [callerRole]);
       await db.query('RELEASE SAVEPOINT metering_raw_copy');
       return null;
     } catch (e) {
