@@ -179,18 +179,10 @@ interface MeterRow {
   area_id: string | null;
 }
 
-interface ValidItem {
-  index: number;
-  meter: MeterRow;
-  ts: number;
-  value: string;
-  unit: string;
-  /** set once the raw row is stored by this batch (false: it was stored already) */
-  fresh?: boolean;
-  /** set when the item joins its meter's context rows (ContextRow) */
-  source?: string;
-  part?: number;
-}
+/** A shaped item that passed the per-meter checks (the same object: no copy per reading). */
+type ValidItem = Shaped & { meter: MeterRow };
+/** What a raw row write needs of an item. */
+type RawItem = Pick<ValidItem, 'meter' | 'ts' | 'value' | 'unit'>;
 
 /** Canonical hash of a batch's readings, to tell a retry (same payload) from a replay. */
 export function payloadHash(readings: readonly unknown[]): Buffer {
@@ -237,9 +229,11 @@ interface Shaped {
   unit: string;
   /** filled in when the item passes the per-meter checks (the object then serves as its ValidItem) */
   meter: MeterRow | null;
-  fresh?: boolean;
-  source?: string;
-  part?: number;
+  /** set once the raw row is stored by this batch (false: it was stored already) */
+  fresh: boolean;
+  /** set when the item joins its meter's context rows (it then serves as its ContextRow) */
+  source: string;
+  part: number;
 }
 
 /** Structural checks of one item (no database): a shaped item or its rejection. */
@@ -494,7 +488,7 @@ export async function ingestInTransaction(
         // the item itself serves as its context row (no copy per reading)
         v.source = batch.source;
         v.part = PART_NEW;
-        rows.push(v as ValidItem & ContextRow);
+        rows.push(v);
       }
     }
     if (newByMeter.size) await recompute(db, batch.enterpriseId, newByMeter, context, touched);
@@ -600,7 +594,7 @@ function pgClientOf(db: Sql): pg.ClientBase | null {
 export async function writeRegisterReadings(
   db: Sql,
   base: RawRowBase,
-  rows: readonly ValidItem[],
+  rows: readonly RawItem[],
 ): Promise<Set<string> | null> {
   if (!rows.length) return null;
   const client = pgClientOf(db);
@@ -657,7 +651,7 @@ const COPY_FIELD_RE = /^[^\t\n\r\\]+$/;
  * against the decimal pattern, units from the unit table); this re-checks what a caller could pass
  * in, so a future caller cannot smuggle a row into another tenant through a tab or a newline.
  */
-function copySafe(base: RawRowBase, rows: readonly ValidItem[]): boolean {
+function copySafe(base: RawRowBase, rows: readonly RawItem[]): boolean {
   if (!UUID_RE.test(base.enterpriseId) || (base.batchId !== null && !UUID_RE.test(base.batchId)))
     return false;
   let unit = '';
@@ -672,7 +666,7 @@ function copySafe(base: RawRowBase, rows: readonly ValidItem[]): boolean {
 }
 
 /** INSERT … ON CONFLICT DO NOTHING of raw readings; returns the `meter|ts` keys it stored. */
-async function insertReadings(db: Sql, base: RawRowBase, rows: readonly ValidItem[]): Promise<Set<string>> {
+async function insertReadings(db: Sql, base: RawRowBase, rows: readonly RawItem[]): Promise<Set<string>> {
   const inserted = await db.query<{ meter_id: string; ts: Date }[]>(
     `INSERT INTO metering_reading (enterprise_id, meter_id, ts, source, value, unit, batch_id)
      SELECT $1, m, t, $2, v, u, $3
