@@ -1,4 +1,3 @@
-import { type IndexerHandle, startIndexer } from '@opencep/indexer';
 import { createTestDatabase, type TestDatabase } from '@opencep/migrations';
 import { uuidToBytes32, verifyProof } from 'opencep-verify';
 import { devAccount, type LocalRegistry, startLocalRegistry } from 'opencep-verify/testing';
@@ -12,8 +11,8 @@ import { standardIdOf } from '../accounting/accounting.service';
 import { isoPack } from '../accounting/testing';
 import { configureReports } from '../reports/report.chain';
 import { sha256Hex } from '../reports/report.content';
-import { AnchorWorker } from '../trust/trust.anchor-worker';
-import { startChainReconciler } from '../trust/trust.reconcile';
+import type { AnchorWorker } from '../trust/trust.anchor-worker';
+import { type AnchorPipeline, startAnchorPipeline } from '../trust/testing';
 import { runTamperCheck } from '../trust/trust.tamper';
 import {
   drainInventoryCommits,
@@ -34,14 +33,12 @@ import {
 const E = DEMO_ENTERPRISE_ID;
 const anchorKey = devAccount(8);
 const verifierKey = devAccount(9);
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
 let db: TestDatabase;
 let api: TestApi;
 let chain: LocalRegistry;
 let pool: pg.Pool;
-let indexer: IndexerHandle;
+let chainSide: AnchorPipeline;
 let worker: AnchorWorker;
-let stopReconciler: () => Promise<void>;
 let stopCommitter: (() => Promise<void>) | null = null;
 let admin: TestSession;
 let verifier: TestSession;
@@ -167,34 +164,15 @@ beforeAll(async () => {
      VALUES ($1, $2, 0, 0, now(), '0x00', $3, $4, 0, '1.0.0', 'ipfs://x', '2020-01-01T00:00:00Z')`,
     [chain.chainId, `0x${'ab'.repeat(32)}`, standardIdOf('iso14064-ghgp'), isoPack().hash],
   );
-  indexer = await startIndexer({
+  chainSide = await startAnchorPipeline({
     databaseUrl: db.url,
-    rpcUrl: chain.url,
-    deployment: {
-      chainId: chain.chainId,
-      contracts: {
-        AttestationRegistry: {
-          address: chain.registry,
-          abi: JSON.parse(JSON.stringify(chain.registryAbi)),
-          // Deployed after the genesis block; a deployment block 0 makes the indexer ask for block -1.
-          blockNumber: 1,
-        },
-      },
-    },
-    finalityDepth: 1,
-    pollIntervalMs: 50,
-    logger: silent,
-  });
-  stopReconciler = startChainReconciler({ pool, events: api.server.events, intervalMs: 200 });
-  worker = new AnchorWorker({
     pool,
-    rpcUrl: chain.url,
-    chainId: chain.chainId,
-    registry: chain.registry,
-    signerFor: () => anchorKey,
-    retryBaseSeconds: 0,
-    pollMs: 50,
+    chain,
+    events: api.server.events,
+    anchorKey,
+    workerPollMs: 50,
   });
+  worker = chainSide.worker;
   [admin, verifier] = await Promise.all([
     api.loginAs('admin@plant18.demo'),
     api.loginAs('verifier@audit.demo'),
@@ -220,8 +198,7 @@ beforeAll(async () => {
 afterAll(async () => {
   configureReports({ chainId: 31337 });
   await stopCommitter?.();
-  await stopReconciler?.();
-  await indexer?.stop();
+  await chainSide?.stop();
   await pool?.end();
   await api?.close();
   await db?.drop();

@@ -1,4 +1,3 @@
-import { type IndexerHandle, startIndexer } from '@opencep/indexer';
 import { createTestDatabase, type TestDatabase } from '@opencep/migrations';
 import { ATTESTATION_VERIFY_ABI, uuidToBytes32 } from 'opencep-verify';
 import { devAccount, type LocalRegistry, startLocalRegistry } from 'opencep-verify/testing';
@@ -9,9 +8,10 @@ import { startTestApi, type TestApi, type TestSession } from '../../core/testing
 import { DEMO_ENTERPRISE_ID } from '../../seed/users';
 import { calculate, inventoryHash, inventoryToCanonicalJson } from '../accounting/engine/calculate';
 import { activity, line, machineryPack } from '../accounting/testing';
-import { AnchorWorker } from '../trust/trust.anchor-worker';
+import type { AnchorWorker } from '../trust/trust.anchor-worker';
+import { type AnchorPipeline, startAnchorPipeline } from '../trust/testing';
 import { commitInventory } from '../trust/trust.commit';
-import { reconcileChainState, startChainReconciler } from '../trust/trust.reconcile';
+import { reconcileChainState } from '../trust/trust.reconcile';
 import { configureReports } from './report.chain';
 
 /**
@@ -22,13 +22,11 @@ import { configureReports } from './report.chain';
  */
 const E = DEMO_ENTERPRISE_ID;
 const anchorKey = devAccount(8);
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
 let db: TestDatabase;
 let api: TestApi;
 let chain: LocalRegistry;
 let pool: pg.Pool;
-let indexer: IndexerHandle;
-let stopReconciler: () => Promise<void>;
+let anchor: AnchorPipeline;
 let worker: AnchorWorker;
 let admin: TestSession;
 let regulator: TestSession;
@@ -126,34 +124,14 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: db.url, max: 3 });
   await chain.registerEnterprise(uuidToBytes32(E) as Hex, anchorKey.address);
   configureReports({ chainId: chain.chainId });
-  indexer = await startIndexer({
+  anchor = await startAnchorPipeline({
     databaseUrl: db.url,
-    rpcUrl: chain.url,
-    deployment: {
-      chainId: chain.chainId,
-      contracts: {
-        AttestationRegistry: {
-          address: chain.registry,
-          abi: JSON.parse(JSON.stringify(chain.registryAbi)),
-          // Deployed after the genesis block (ParticipantRegistry is block 1); the indexer starts here.
-          blockNumber: 1,
-        },
-      },
-    },
-    // One block on top: a report anchored in block N is anchored for the platform at head N + 1.
-    finalityDepth: 1,
-    pollIntervalMs: 50,
-    logger: silent,
-  });
-  stopReconciler = startChainReconciler({ pool, events: api.server.events, intervalMs: 200 });
-  worker = new AnchorWorker({
     pool,
-    rpcUrl: chain.url,
-    chainId: chain.chainId,
-    registry: chain.registry,
-    signerFor: () => anchorKey,
-    retryBaseSeconds: 0,
+    chain,
+    events: api.server.events,
+    anchorKey,
   });
+  worker = anchor.worker;
   [admin, regulator] = await Promise.all([
     api.loginAs('admin@plant18.demo'),
     api.loginAs('regulator@hunan.demo'),
@@ -184,8 +162,7 @@ beforeAll(async () => {
 afterAll(async () => {
   unsubscribe();
   configureReports({ chainId: 31337 });
-  await stopReconciler?.();
-  await indexer?.stop();
+  await anchor?.stop();
   await pool?.end();
   await api?.close();
   await db?.drop();
