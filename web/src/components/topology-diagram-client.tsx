@@ -1,4 +1,5 @@
 'use client';
+import { HaloText } from './halo-text';
 
 import { useEffect, useState } from 'react';
 import { formatters, type Locale } from '@/i18n';
@@ -153,31 +154,12 @@ export function TopologyDiagramLive({
                   {style.icon}
                 </text>
               )}
-              <text
-                x={x}
-                y={y + 48}
-                textAnchor="middle"
-                fontSize={15}
-                fill="#1b1f1d"
-                stroke="#fff"
-                strokeWidth={5}
-                paintOrder="stroke"
-              >
+              <HaloText x={x} y={y + 48} fontSize={15}>
                 {n.label}
-              </text>
-              <text
-                x={x}
-                y={y + 68}
-                textAnchor="middle"
-                fontSize={15}
-                fontWeight={600}
-                fill="#1b1f1d"
-                stroke="#fff"
-                strokeWidth={5}
-                paintOrder="stroke"
-              >
+              </HaloText>
+              <HaloText x={x} y={y + 68} fontSize={15} fontWeight={600}>
                 {valueText(n)}
-              </text>
+              </HaloText>
             </g>
           );
         })}

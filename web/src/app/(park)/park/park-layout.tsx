@@ -1,3 +1,4 @@
+import { HaloText } from '@/components/halo-text';
 import type { Formatters, Translate } from '@/i18n';
 import type { MessageKey } from '@/i18n/en';
 
@@ -100,32 +101,12 @@ export function ParkLayoutView({ layout, t, f }: { layout: ParkLayoutData; t: Tr
               <text x={x} y={y + 7} textAnchor="middle" fontSize={22} fontWeight={700} fill="#fff">
                 {st.icon}
               </text>
-              <text
-                x={x}
-                y={y + 46}
-                textAnchor="middle"
-                fontSize={17}
-                fontWeight={600}
-                fill="#1b1f1d"
-                stroke="#fff"
-                strokeWidth={5}
-                paintOrder="stroke"
-              >
+              <HaloText x={x} y={y + 46} fontSize={17} fontWeight={600}>
                 {m.label ?? m.name}
-              </text>
-              <text
-                x={x}
-                y={y + 66}
-                textAnchor="middle"
-                fontSize={15}
-                fill="#1b1f1d"
-                stroke="#fff"
-                strokeWidth={5}
-                paintOrder="stroke"
-                data-testid="layout-status-text"
-              >
+              </HaloText>
+              <HaloText x={x} y={y + 66} fontSize={15} data-testid="layout-status-text">
                 {`${st.icon} ${t(statusKey(m.status))}${m.openAlarms ? ` · ${m.openAlarms}` : ''}`}
-              </text>
+              </HaloText>
             </g>
           );
         })}
